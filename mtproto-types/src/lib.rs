@@ -1,0 +1,1 @@
+//! The TL core that generated MTProto types stand on.
