@@ -1,0 +1,193 @@
+//! TL primitives: `int`, `long`, `double`, `Bool`, `int128`, `int256`,
+//! `string` (`Cow<str>`) and `Vector<T>` (`Vec<T>`).
+
+use std::borrow::Cow;
+
+use crate::{
+    tl_bytes_len, write_tl_bytes, Deserialize, ErrorKind, IntoStatic, Reader, Result, Serialize,
+    BOOL_FALSE_ID, BOOL_TRUE_ID, VECTOR_ID,
+};
+
+/// TL `int128`: 16 raw bytes (nonces).
+pub type Int128 = [u8; 16];
+/// TL `int256`: 32 raw bytes.
+pub type Int256 = [u8; 32];
+
+macro_rules! fixed {
+    ($($ty:ty => $read:ident),* $(,)?) => {$(
+        impl Serialize for $ty {
+            #[inline]
+            fn serialized_len(&self) -> usize {
+                std::mem::size_of::<$ty>()
+            }
+            #[inline]
+            fn serialize_into(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+        }
+        impl<'a> Deserialize<'a> for $ty {
+            #[inline]
+            fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
+                reader.$read()
+            }
+        }
+        impl IntoStatic for $ty {
+            type Static = $ty;
+            #[inline]
+            fn into_static(self) -> Self { self }
+        }
+    )*};
+}
+
+fixed!(i32 => read_i32, i64 => read_i64, f64 => read_f64, u32 => read_u32);
+
+macro_rules! raw_array {
+    ($($n:literal => $read:ident),*) => {$(
+        impl Serialize for [u8; $n] {
+            #[inline]
+            fn serialized_len(&self) -> usize {
+                $n
+            }
+            #[inline]
+            fn serialize_into(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(self);
+            }
+        }
+        impl<'a> Deserialize<'a> for [u8; $n] {
+            #[inline]
+            fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
+                reader.$read()
+            }
+        }
+        impl IntoStatic for [u8; $n] {
+            type Static = [u8; $n];
+            #[inline]
+            fn into_static(self) -> Self { self }
+        }
+    )*};
+}
+
+raw_array!(16 => read_int128, 32 => read_int256);
+
+/// `Bool`: the boxed `boolTrue` / `boolFalse`.
+impl Serialize for bool {
+    #[inline]
+    fn serialized_len(&self) -> usize {
+        4
+    }
+    #[inline]
+    fn serialize_into(&self, out: &mut Vec<u8>) {
+        let id = if *self { BOOL_TRUE_ID } else { BOOL_FALSE_ID };
+        out.extend_from_slice(&id.to_le_bytes());
+    }
+}
+
+impl<'a> Deserialize<'a> for bool {
+    fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
+        let start = reader.offset();
+        match reader.read_u32()? {
+            BOOL_TRUE_ID => Ok(true),
+            BOOL_FALSE_ID => Ok(false),
+            id => Err(crate::Error::new(
+                ErrorKind::UnknownConstructor {
+                    id,
+                    expected: "Bool",
+                },
+                start,
+            )),
+        }
+    }
+}
+
+impl IntoStatic for bool {
+    type Static = bool;
+    #[inline]
+    fn into_static(self) -> Self {
+        self
+    }
+}
+
+/// `string`: UTF-8 text, borrowed from the input when decoded.
+impl Serialize for Cow<'_, str> {
+    #[inline]
+    fn serialized_len(&self) -> usize {
+        tl_bytes_len(self.len())
+    }
+    #[inline]
+    fn serialize_into(&self, out: &mut Vec<u8>) {
+        write_tl_bytes(out, self.as_bytes());
+    }
+}
+
+impl<'a> Deserialize<'a> for Cow<'a, str> {
+    #[inline]
+    fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
+        reader.read_str().map(Cow::Borrowed)
+    }
+}
+
+impl IntoStatic for Cow<'_, str> {
+    type Static = Cow<'static, str>;
+    fn into_static(self) -> Cow<'static, str> {
+        Cow::Owned(self.into_owned())
+    }
+}
+
+/// `Vector<T>`: the boxed vector, id `0x1cb5c415`, a count, then the elements.
+impl<T: Serialize> Serialize for Vec<T> {
+    fn serialized_len(&self) -> usize {
+        8 + self.iter().map(Serialize::serialized_len).sum::<usize>()
+    }
+    fn serialize_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&VECTOR_ID.to_le_bytes());
+        crate::vector::serialize_bare_with(self, out, |x, out| x.serialize_into(out));
+    }
+}
+
+impl<'a, T: Deserialize<'a>> Deserialize<'a> for Vec<T> {
+    fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
+        reader.expect_vector_id()?;
+        // Every boxed value and every primitive takes at least 4 bytes.
+        crate::vector::deserialize_bare_with(reader, 4, T::deserialize)
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Vec<T> {
+    type Static = Vec<T::Static>;
+    fn into_static(self) -> Self::Static {
+        self.into_iter().map(IntoStatic::into_static).collect()
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Option<T> {
+    type Static = Option<T::Static>;
+    fn into_static(self) -> Self::Static {
+        self.map(IntoStatic::into_static)
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Box<T> {
+    type Static = Box<T::Static>;
+    fn into_static(self) -> Self::Static {
+        Box::new((*self).into_static())
+    }
+}
+
+/// A boxed value behind a `Box` (recursive types) serializes as the value.
+impl<T: Serialize + ?Sized> Serialize for Box<T> {
+    #[inline]
+    fn serialized_len(&self) -> usize {
+        (**self).serialized_len()
+    }
+    #[inline]
+    fn serialize_into(&self, out: &mut Vec<u8>) {
+        (**self).serialize_into(out)
+    }
+}
+
+impl<'a, T: Deserialize<'a>> Deserialize<'a> for Box<T> {
+    #[inline]
+    fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
+        T::deserialize(reader).map(Box::new)
+    }
+}

@@ -1,0 +1,251 @@
+//! A zero-copy reader over TL-serialized bytes.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Nesting limit of a [`Reader`] created with [`Reader::new`].
+///
+/// Deep enough for every real Telegram object (rich text and page blocks
+/// nest a handful of levels), shallow enough that a hostile input cannot
+/// exhaust the stack of a thread with the 2 MiB default.
+pub const DEFAULT_MAX_DEPTH: u32 = 64;
+
+/// Reads TL values out of a borrowed buffer without copying.
+///
+/// `string`, `bytes` and raw objects come out as slices of the input, so
+/// decoded values borrow from it. Every read is bounds-checked and fails with
+/// an [`Error`] carrying the absolute offset; nothing ever panics and nothing
+/// allocates more than the input can back.
+#[derive(Clone, Debug)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    /// Offset of `buf[0]` in the outermost input, so sub-readers report
+    /// absolute offsets.
+    base: usize,
+    depth: u32,
+    max_depth: u32,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `buf`, with [`DEFAULT_MAX_DEPTH`].
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader {
+            buf,
+            pos: 0,
+            base: 0,
+            depth: 0,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+
+    /// Replaces the nesting limit.
+    pub fn with_max_depth(mut self, max_depth: u32) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// Absolute offset of the next byte to read.
+    pub fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    /// Bytes not yet read.
+    pub fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Whether every byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// An error of `kind` at the current offset.
+    pub fn error(&self, kind: ErrorKind) -> Error {
+        Error::new(kind, self.offset())
+    }
+
+    /// Fails with [`ErrorKind::TrailingBytes`] unless everything was read.
+    pub fn finish(&self) -> Result<()> {
+        match self.remaining() {
+            0 => Ok(()),
+            count => Err(self.error(ErrorKind::TrailingBytes { count })),
+        }
+    }
+
+    /// The next `n` bytes, borrowed.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(self.error(ErrorKind::UnexpectedEof {
+                needed: n,
+                available: self.remaining(),
+            }));
+        }
+        let bytes = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(bytes)
+    }
+
+    /// Everything not yet read, borrowed; the reader is left empty.
+    pub fn take_rest(&mut self) -> &'a [u8] {
+        let rest = &self.buf[self.pos..];
+        self.pos = self.buf.len();
+        rest
+    }
+
+    /// A reader over the next `n` bytes (which this reader skips), keeping
+    /// absolute offsets and the current depth.
+    pub fn sub_reader(&mut self, n: usize) -> Result<Reader<'a>> {
+        let base = self.offset();
+        let buf = self.take(n)?;
+        Ok(Reader {
+            buf,
+            pos: 0,
+            base,
+            depth: self.depth,
+            max_depth: self.max_depth,
+        })
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let bytes = self.take(N)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    /// A little-endian `u32` (constructor ids, flags).
+    #[inline]
+    pub fn read_u32(&mut self) -> Result<u32> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    /// The next little-endian `u32` without consuming it.
+    pub fn peek_u32(&self) -> Result<u32> {
+        self.clone().read_u32()
+    }
+
+    /// A TL `int`.
+    #[inline]
+    pub fn read_i32(&mut self) -> Result<i32> {
+        self.array().map(i32::from_le_bytes)
+    }
+
+    /// A TL `long`.
+    #[inline]
+    pub fn read_i64(&mut self) -> Result<i64> {
+        self.array().map(i64::from_le_bytes)
+    }
+
+    /// A TL `double`.
+    pub fn read_f64(&mut self) -> Result<f64> {
+        self.array().map(f64::from_le_bytes)
+    }
+
+    /// A TL `int128`, as raw bytes.
+    pub fn read_int128(&mut self) -> Result<[u8; 16]> {
+        self.array()
+    }
+
+    /// A TL `int256`, as raw bytes.
+    pub fn read_int256(&mut self) -> Result<[u8; 32]> {
+        self.array()
+    }
+
+    /// A TL `bytes` (or `string`) value: its length prefix, data and padding.
+    ///
+    /// Only the canonical encoding is accepted (short form for lengths up to
+    /// 253, zero padding), so that whatever decodes re-encodes to the same bytes.
+    pub fn read_tl_bytes(&mut self) -> Result<&'a [u8]> {
+        let start = self.offset();
+        let first = self.take(1)?[0];
+        let (len, header) = if first == 254 {
+            let b = self.take(3)?;
+            let len = usize::from(b[0]) | usize::from(b[1]) << 8 | usize::from(b[2]) << 16;
+            if len < 254 {
+                return Err(Error::new(
+                    ErrorKind::NonCanonical("long length prefix for a short string"),
+                    start,
+                ));
+            }
+            (len, 4)
+        } else if first == 255 {
+            return Err(Error::new(
+                ErrorKind::NonCanonical("length prefix byte 255"),
+                start,
+            ));
+        } else {
+            (usize::from(first), 1)
+        };
+        let data = self.take(len)?;
+        let padding = crate::padding_of(header + len);
+        let pad = self.take(padding)?;
+        if pad.iter().any(|&b| b != 0) {
+            return Err(Error::new(
+                ErrorKind::NonCanonical("non-zero padding after string"),
+                self.offset() - padding,
+            ));
+        }
+        Ok(data)
+    }
+
+    /// A TL `string` as UTF-8 text.
+    pub fn read_str(&mut self) -> Result<&'a str> {
+        let start = self.offset();
+        let bytes = self.read_tl_bytes()?;
+        std::str::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8, start))
+    }
+
+    /// Reads a vector element count and checks that `count` elements of at
+    /// least `min_element_len` bytes each fit in what is left, so a hostile
+    /// count can never make the caller allocate more than the input backs.
+    pub fn read_vector_len(&mut self, min_element_len: usize) -> Result<usize> {
+        let count = self.read_u32()?;
+        let needed = (count as usize).saturating_mul(min_element_len.max(1));
+        if needed > self.remaining() {
+            return Err(Error::new(
+                ErrorKind::VectorTooLong {
+                    count,
+                    available: self.remaining(),
+                },
+                self.offset() - 4,
+            ));
+        }
+        Ok(count as usize)
+    }
+
+    /// Reads the boxed vector id `0x1cb5c415`.
+    pub fn expect_vector_id(&mut self) -> Result<()> {
+        let start = self.offset();
+        let id = self.read_u32()?;
+        if id == crate::VECTOR_ID {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::UnknownConstructor {
+                    id,
+                    expected: "Vector",
+                },
+                start,
+            ))
+        }
+    }
+
+    /// Enters one level of nesting; fails when the limit is reached. Pair
+    /// with [`Reader::leave`].
+    #[inline]
+    pub fn enter(&mut self) -> Result<()> {
+        if self.depth >= self.max_depth {
+            return Err(self.error(ErrorKind::TooDeep {
+                limit: self.max_depth,
+            }));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Leaves one level of nesting entered with [`Reader::enter`].
+    #[inline]
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
