@@ -226,3 +226,142 @@ pub enum TypeKind {
     /// defined in another schema file that validation was told to accept.
     Unresolved,
 }
+
+// Printing. Everything below prints TL text that parses back to the same
+// tree (apart from spans), so tools can rewrite schemas and tests can
+// round-trip them.
+
+impl TypeRef {
+    /// Whether the reference was written with `%` (bare, but the name does
+    /// not start with a lowercase letter).
+    pub fn has_percent(&self) -> bool {
+        self.bare && !self.name.name.starts_with(|c: char| c.is_ascii_lowercase())
+    }
+}
+
+impl fmt::Display for TypeRef {
+    /// `Vector<long>`, `%Message`, `!X`, `auth.SentCode`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.generic_ref {
+            f.write_str("!")?;
+        }
+        if self.has_percent() {
+            f.write_str("%")?;
+        }
+        write!(f, "{}", self.name)?;
+        if let Some((first, rest)) = self.args.split_first() {
+            write!(f, "<{first}")?;
+            for arg in rest {
+                write!(f, ",{arg}")?;
+            }
+            f.write_str(">")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Flag {
+    /// `flags.0?`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}?", self.field, self.bit)
+    }
+}
+
+impl fmt::Display for Param {
+    /// `flags:#`, `id:long`, `peer:flags.2?InputPeer`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.name)?;
+        match &self.ty {
+            ParamType::Flags => f.write_str("#"),
+            ParamType::Normal { ty, flag: None } => write!(f, "{ty}"),
+            ParamType::Normal {
+                ty,
+                flag: Some(flag),
+            } => write!(f, "{flag}{ty}"),
+        }
+    }
+}
+
+impl fmt::Display for GenericParam {
+    /// `{X:Type}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{{}:Type}}", self.name)
+    }
+}
+
+impl fmt::Display for Definition {
+    /// The definition on one line, with its explicit id if it had one and
+    /// without its doc comment: `ping#7abe77ec ping_id:long = Pong;`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name)?;
+        if let Some(id) = self.explicit_id {
+            write!(f, "#{id:08x}")?;
+        }
+        for g in &self.generics {
+            write!(f, " {g}")?;
+        }
+        for p in &self.params {
+            write!(f, " {p}")?;
+        }
+        write!(f, " = {};", self.result)
+    }
+}
+
+impl fmt::Display for Builtin {
+    /// The builtin line in its canonical form: `int ? = Int;`,
+    /// `vector#1cb5c415 {t:Type} # [ t ] = Vector t;`, `int128 4*[ int ] = Int128;`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        if let Some(id) = self.explicit_id {
+            write!(f, "#{id:08x}")?;
+        }
+        let body = if self.result.starts_with("Vector") {
+            "{t:Type} # [ t ]"
+        } else if self.name == "int128" {
+            "4*[ int ]"
+        } else if self.name == "int256" {
+            "8*[ int ]"
+        } else {
+            "?"
+        };
+        write!(f, " {body} = {};", self.result)
+    }
+}
+
+impl fmt::Display for Schema {
+    /// The whole schema: the layer line, the builtins, then the definitions
+    /// with `---functions---` / `---types---` where the category changes, each
+    /// preceded by its doc comment as `///` lines.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(layer) = self.layer {
+            writeln!(f, "// LAYER {layer}\n")?;
+        }
+        for b in &self.builtins {
+            writeln!(f, "{b}")?;
+        }
+        if !self.builtins.is_empty() {
+            writeln!(f)?;
+        }
+        let mut category = Category::Type;
+        for d in &self.definitions {
+            if d.category != category {
+                category = d.category;
+                match category {
+                    Category::Type => writeln!(f, "\n---types---\n")?,
+                    Category::Function => writeln!(f, "\n---functions---\n")?,
+                }
+            }
+            if let Some(doc) = &d.doc {
+                for line in doc.lines() {
+                    if line.is_empty() {
+                        writeln!(f, "///")?;
+                    } else {
+                        writeln!(f, "/// {line}")?;
+                    }
+                }
+            }
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}

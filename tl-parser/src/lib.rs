@@ -1,1 +1,106 @@
-//! tl-parser
+//! Parser for Telegram's Type Language (TL) schemas: turns the text of a
+//! `.tl` file into a typed, validated syntax tree with byte spans, computes
+//! and checks constructor ids, and reports every problem it finds as a
+//! rustc-style [`Diagnostic`].
+//!
+//! It reads the whole dialect that Telegram's published schemas use:
+//! `//` and `/* */` comments, `---types---` / `---functions---` sections,
+//! optional `#id`s, namespaces (`auth.sendCode`), `flags:#` fields and
+//! `flags.N?T` conditional fields (several flag fields per definition),
+//! generics (`{X:Type}`, `!X`), `Vector<T>` / `vector<T>` / `vector t`, bare
+//! types (`%T`, lowercase constructor names), builtin lines
+//! (`int ? = Int;`, `vector {t:Type} # [ t ] = Vector t;`), `// LAYER N`, and
+//! doc comments (`///`, `//@key`, `/** */`) directly above a definition.
+//!
+//! ```
+//! let src = "
+//! // LAYER 1
+//! /// A pong.
+//! pong#347773c5 msg_id:long ping_id:long = Pong;
+//! ---functions---
+//! ping#7abe77ec ping_id:long = Pong;
+//! ";
+//! let parsed = tl_parser::parse(src).unwrap();
+//! let schema = parsed.schema;
+//! assert_eq!(schema.layer, Some(1));
+//! assert_eq!(schema.constructors().count(), 1);
+//! let ping = schema.functions().next().unwrap();
+//! assert_eq!(ping.id, 0x7abe77ec);
+//! assert_eq!(ping.result.kind, tl_parser::TypeKind::Boxed);
+//! assert_eq!(schema.definitions[0].doc.as_deref(), Some("A pong."));
+//! ```
+//!
+//! An empty file (or one with only comments) is a valid schema with no
+//! definitions. Errors point at the source:
+//!
+//! ```
+//! let src = "foo a:Bar = Foo;\n";
+//! let errors = tl_parser::parse(src).unwrap_err();
+//! assert_eq!(errors[0].message, "unknown type `Bar`");
+//! assert!(errors[0].render("x.tl", src).starts_with("x.tl:1:7: error: unknown type `Bar`\n"));
+//! ```
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod ast;
+pub mod diagnostic;
+mod grammar;
+mod id;
+mod validate;
+
+pub use ast::*;
+pub use diagnostic::{line_col, Diagnostic, Severity};
+pub use id::{compute_id, normalized_form};
+
+/// A schema that parsed and validated without errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// The schema, with every [`TypeRef::kind`] resolved and every id set.
+    pub schema: Schema,
+    /// Warnings, in source order (for example explicit ids that differ from
+    /// the computed ones).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses and validates one schema file.
+///
+/// On success every type reference is resolved and every definition has its
+/// wire id ([`Definition::id`]: the explicit `#id`, else the computed one).
+/// On failure the `Err` holds every error found, not only the first,
+/// together with the warnings, sorted by position. Parsing resumes after
+/// each syntax error at the next `;` or line break. Never panics, and runs
+/// in time linear in the input.
+pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    let grammar::RawFile {
+        mut schema,
+        mut diagnostics,
+        recovered,
+    } = grammar::parse_file(source);
+    validate::validate(source, &mut schema, &recovered, &mut diagnostics);
+    diagnostics.sort_by_key(|d| d.span.start);
+
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors == 0 {
+        return Ok(Parsed {
+            schema,
+            warnings: diagnostics,
+        });
+    }
+    if errors > grammar::MAX_ERRORS {
+        // Keep the output (and the time to render it) bounded.
+        let mut kept = 0;
+        diagnostics.retain(|d| {
+            kept += usize::from(d.is_error());
+            kept <= grammar::MAX_ERRORS
+        });
+        let at = diagnostics.last().map_or(Span::default(), |d| d.span);
+        diagnostics.push(Diagnostic::error(
+            at,
+            format!(
+                "too many errors: {} more not shown",
+                errors - grammar::MAX_ERRORS
+            ),
+        ));
+    }
+    Err(diagnostics)
+}
