@@ -1,0 +1,29 @@
+//! `tlc`, the TL schema compiler's command-line tool.
+//!
+//! Each subcommand lives in its own module next to this file; adding one is
+//! a variant in [`Command`], its `mod`, and a line in `main`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod check;
+
+/// TL schema compiler: check Telegram TL schemas and generate Rust from them.
+#[derive(Parser)]
+#[command(name = "tlc", version, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(check::Args),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Check(args) => check::run(&args),
+    }
+}
