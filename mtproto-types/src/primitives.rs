@@ -191,3 +191,25 @@ impl<'a, T: Deserialize<'a>> Deserialize<'a> for Box<T> {
         T::deserialize(reader).map(Box::new)
     }
 }
+
+/// A bare constructor behind a `Box` (recursive types) is written bare too.
+impl<T: crate::Constructor> crate::Constructor for Box<T> {
+    const CONSTRUCTOR_ID: u32 = T::CONSTRUCTOR_ID;
+    const NAME: &'static str = T::NAME;
+    #[inline]
+    fn bare_len(&self) -> usize {
+        (**self).bare_len()
+    }
+    #[inline]
+    fn serialize_bare_into(&self, out: &mut Vec<u8>) {
+        (**self).serialize_bare_into(out)
+    }
+}
+
+impl<'a, T: crate::DeserializeBare<'a>> crate::DeserializeBare<'a> for Box<T> {
+    const MIN_BARE_LEN: usize = T::MIN_BARE_LEN;
+    #[inline]
+    fn deserialize_bare(reader: &mut Reader<'a>) -> Result<Self> {
+        T::deserialize_bare(reader).map(Box::new)
+    }
+}

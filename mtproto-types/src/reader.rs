@@ -230,6 +230,32 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads an `Object` whose length `len` came from a preceding field
+    /// (`message.bytes`), checking that it fits what is left.
+    pub fn read_sized_object(
+        &mut self,
+        len: i32,
+        field: &'static str,
+    ) -> Result<crate::RawObject<'a>> {
+        let start = self.offset();
+        let available = self.remaining();
+        let fits = usize::try_from(len)
+            .ok()
+            .filter(|&n| n >= 4 && n <= available);
+        let Some(len) = fits else {
+            return Err(Error::new(
+                ErrorKind::InvalidLength {
+                    field,
+                    claimed: i64::from(len),
+                    available,
+                },
+                start,
+            ));
+        };
+        let mut body = self.sub_reader(len)?;
+        crate::Deserialize::deserialize(&mut body)
+    }
+
     /// Enters one level of nesting; fails when the limit is reached. Pair
     /// with [`Reader::leave`].
     #[inline]
