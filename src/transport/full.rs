@@ -1,0 +1,302 @@
+//! The full transport: length, sequence number and crc32 around each packet.
+//!
+//! There are no first bytes. Each frame is
+//! `length:int | seq:int | payload | crc32:int`, all little-endian, where
+//! `length` counts the whole frame (payload + 12), `seq` counts the frames
+//! of one direction from 0, and the crc32 (IEEE) covers length, seq and
+//! payload as sent. Lengths are multiples of 4.
+//!
+//! Quick acks follow the intermediate rule (see the
+//! [transport docs](super#quick-acknowledgments)): a client sets the top bit
+//! of `length` (the crc covers it as sent), and a server's token is 4 bare
+//! bytes with the top bit set, which use no seq number.
+//!
+//! ```
+//! use mtproto::transport::{full, Decode, Decoded, Encode, TransportError};
+//!
+//! let mut wire = Vec::new();
+//! full::Encoder::client().encode_packet(&[5; 4], false, &mut wire).unwrap();
+//! assert_eq!(&wire[..8], &[16, 0, 0, 0, 0, 0, 0, 0]);
+//!
+//! wire[9] ^= 1; // a flipped bit on the way
+//! assert!(matches!(
+//!     full::Decoder::server().decode(&wire),
+//!     Err(TransportError::CrcMismatch { offset: 0, .. })
+//! ));
+//! ```
+
+use super::{
+    le32, Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Side,
+    TransportError, QUICK_ACK_BIT,
+};
+
+/// The largest payload the 31-bit length can describe (minus the 12 bytes of
+/// framing, rounded down to a multiple of 4).
+pub const MAX_PACKET_LEN: usize = 0x7fff_fffc - 12;
+
+/// Bytes of framing around each payload: length, seq and crc32.
+pub const OVERHEAD: usize = 12;
+
+const NAME: &str = "full";
+
+/// Writes full-transport frames, numbering them from 0.
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    core: EncoderCore,
+    seq: u32,
+}
+
+impl Encoder {
+    /// An encoder for the given side.
+    pub fn new(side: Side) -> Self {
+        Self {
+            core: EncoderCore::new(side, NAME, &[]),
+            seq: 0,
+        }
+    }
+
+    /// A client encoder.
+    pub fn client() -> Self {
+        Self::new(Side::Client)
+    }
+
+    /// A server encoder.
+    pub fn server() -> Self {
+        Self::new(Side::Server)
+    }
+
+    /// The sequence number the next packet will carry.
+    pub fn next_seq(&self) -> u32 {
+        self.seq
+    }
+}
+
+impl Encode for Encoder {
+    fn side(&self) -> Side {
+        self.core.side
+    }
+
+    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
+        let mut parts = self.core.begin(payload.len(), quick_ack)?;
+        let len = payload.len();
+        if len % 4 != 0 {
+            return Err(self.core.unaligned(len));
+        }
+        if len > MAX_PACKET_LEN {
+            return Err(self.core.too_long(len, MAX_PACKET_LEN));
+        }
+        let flag = if quick_ack { QUICK_ACK_BIT } else { 0 };
+        parts.push_head(&((len + OVERHEAD) as u32 | flag).to_le_bytes());
+        parts.push_head(&self.seq.to_le_bytes());
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(parts.head());
+        crc.update(payload);
+        parts
+            .tail_mut(4)
+            .copy_from_slice(&crc.finalize().to_le_bytes());
+        self.seq = self.seq.wrapping_add(1);
+        self.core.commit();
+        Ok(parts)
+    }
+
+    fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
+        self.core
+            .quick_ack_parts((token | QUICK_ACK_BIT).to_le_bytes())
+    }
+}
+
+/// Reads full-transport frames, checking seq numbers and crc32s; see the
+/// [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    core: DecoderCore,
+    seq: u32,
+}
+
+impl Decoder {
+    /// A decoder for the given side, with [`DEFAULT_MAX_PACKET_LEN`](super::DEFAULT_MAX_PACKET_LEN).
+    pub fn new(side: Side) -> Self {
+        Self {
+            core: DecoderCore::new(side, NAME, &[]),
+            seq: 0,
+        }
+    }
+
+    /// A client decoder: reads what a server sends.
+    pub fn client() -> Self {
+        Self::new(Side::Client)
+    }
+
+    /// A server decoder.
+    pub fn server() -> Self {
+        Self::new(Side::Server)
+    }
+
+    /// Sets the largest payload accepted (framing not counted); a longer
+    /// claimed length is an error as soon as the header is in.
+    pub fn with_max_packet_len(mut self, max: usize) -> Self {
+        self.core.max_packet_len = max;
+        self
+    }
+
+    /// The sequence number the next packet must carry.
+    pub fn next_seq(&self) -> u32 {
+        self.seq
+    }
+}
+
+impl Decode for Decoder {
+    fn side(&self) -> Side {
+        self.core.side
+    }
+
+    fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
+        let seq = &mut self.seq;
+        self.core.run(input, |core, input, offset| {
+            if input.len() < 4 {
+                return Ok(Decoded::NeedMore(4 - input.len()));
+            }
+            let word = le32(input, 0);
+            let flagged = word & QUICK_ACK_BIT != 0;
+            if flagged && core.side == Side::Client {
+                return Ok(Decoded::Frame {
+                    frame: Frame::QuickAck(word),
+                    consumed: 4,
+                });
+            }
+            let len = u64::from(word & !QUICK_ACK_BIT);
+            if len < OVERHEAD as u64 + 4 {
+                return Err(core.bad_length(
+                    offset,
+                    len,
+                    "shorter than 16 bytes (length, seq, crc32 and a payload)",
+                ));
+            }
+            if len % 4 != 0 {
+                return Err(core.bad_length(offset, len, "not a multiple of 4"));
+            }
+            if let Some(err) = core.too_large(offset, len - OVERHEAD as u64) {
+                return Err(err);
+            }
+            let total = len as usize;
+            let Some(frame) = input.get(..total) else {
+                return Ok(Decoded::NeedMore(total - input.len()));
+            };
+            let expected = le32(frame, total - 4);
+            let computed = crc32fast::hash(&frame[..total - 4]);
+            if expected != computed {
+                return Err(TransportError::CrcMismatch {
+                    offset,
+                    expected,
+                    computed,
+                });
+            }
+            let found = le32(frame, 4);
+            if found != *seq {
+                return Err(TransportError::SeqMismatch {
+                    offset,
+                    expected: *seq,
+                    found,
+                });
+            }
+            let payload = &frame[8..total - 4];
+            core.check_server_error(payload, offset, false)?;
+            *seq = seq.wrapping_add(1);
+            Ok(Decoded::Frame {
+                frame: Frame::Packet {
+                    payload,
+                    quick_ack: flagged,
+                },
+                consumed: total,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame built by hand from the format description, not by Encoder.
+    fn hand_frame(seq: u32, payload: &[u8]) -> Vec<u8> {
+        let mut f = Vec::new();
+        f.extend_from_slice(&((payload.len() + 12) as u32).to_le_bytes());
+        f.extend_from_slice(&seq.to_le_bytes());
+        f.extend_from_slice(payload);
+        let crc = crc32fast::hash(&f);
+        f.extend_from_slice(&crc.to_le_bytes());
+        f
+    }
+
+    #[test]
+    fn encoder_matches_the_format_and_counts_seq() {
+        let mut enc = Encoder::server();
+        let mut wire = Vec::new();
+        enc.encode_packet(&[1, 2, 3, 4], false, &mut wire).unwrap();
+        enc.encode_packet(&[5, 6, 7, 8, 9, 10, 11, 12], false, &mut wire)
+            .unwrap();
+        let mut expected = hand_frame(0, &[1, 2, 3, 4]);
+        expected.extend(hand_frame(1, &[5, 6, 7, 8, 9, 10, 11, 12]));
+        assert_eq!(wire, expected);
+        assert_eq!(enc.next_seq(), 2);
+    }
+
+    #[test]
+    fn seq_mismatch_is_reported_with_both_numbers() {
+        let mut wire = hand_frame(0, &[0; 4]);
+        wire.extend(hand_frame(2, &[0; 4]));
+        let mut dec = Decoder::client();
+        let Decoded::Frame { consumed, .. } = dec.decode(&wire).unwrap() else {
+            panic!("incomplete")
+        };
+        assert_eq!(
+            dec.decode(&wire[consumed..]),
+            Err(TransportError::SeqMismatch {
+                offset: 16,
+                expected: 1,
+                found: 2
+            })
+        );
+    }
+
+    #[test]
+    fn quick_ack_bit_is_covered_by_the_crc() {
+        let mut wire = Vec::new();
+        Encoder::client()
+            .encode_packet(&[1; 4], true, &mut wire)
+            .unwrap();
+        assert_eq!(wire[3], 0x80);
+        let mut dec = Decoder::server();
+        assert_eq!(
+            dec.decode(&wire).unwrap(),
+            Decoded::Frame {
+                frame: Frame::Packet {
+                    payload: &[1; 4],
+                    quick_ack: true
+                },
+                consumed: 16
+            }
+        );
+        let mut cleared = wire.clone();
+        cleared[3] = 0;
+        assert!(matches!(
+            Decoder::server().decode(&cleared),
+            Err(TransportError::CrcMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn short_lengths() {
+        for len in [0u32, 4, 8, 12] {
+            let mut dec = Decoder::client();
+            assert!(matches!(
+                dec.decode(&len.to_le_bytes()),
+                Err(TransportError::BadLength { .. })
+            ));
+        }
+        assert!(matches!(
+            Decoder::client().decode(&18u32.to_le_bytes()),
+            Err(TransportError::BadLength { len: 18, .. })
+        ));
+    }
+}
