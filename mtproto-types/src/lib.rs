@@ -34,6 +34,13 @@ pub use object::RawObject;
 pub use primitives::{Int128, Int256};
 pub use reader::{Reader, DEFAULT_MAX_DEPTH};
 
+/// Telegram's application layer (layer 230), generated from `schema/api.tl`.
+#[cfg(feature = "api")]
+#[allow(clippy::all)]
+pub mod api {
+    include!(concat!(env!("OUT_DIR"), "/api.rs"));
+}
+
 /// Constructor id of the boxed `Vector t` (`vector#1cb5c415`).
 pub const VECTOR_ID: u32 = 0x1cb5c415;
 /// Constructor id of `boolTrue`.

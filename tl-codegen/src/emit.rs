@@ -489,6 +489,9 @@ impl Emitter<'_> {
             Role::Value { ty, flag, .. } => {
                 let field = ident(&f.ident);
                 if flag.is_some() {
+                    if let Some(n) = fixed_len(ty) {
+                        return quote!(if self.#field.is_some() { #n } else { 0 });
+                    }
                     let x = quote!(x);
                     let len = self.len_of(ty, &x);
                     quote!(self.#field.as_ref().map_or(0, |x| #len))
@@ -566,7 +569,14 @@ impl Emitter<'_> {
         for (i, f) in item.fields.iter().enumerate() {
             match &f.role {
                 Role::Flags => {
-                    let local = format_ident!("flags_{}", i);
+                    let used = item.fields.iter().any(|other| {
+                        matches!(&other.role, Role::Value { flag: Some((index, _)), .. } if *index == i)
+                    });
+                    let local = if used {
+                        format_ident!("flags_{}", i)
+                    } else {
+                        format_ident!("_flags_{}", i)
+                    };
                     stmts.push(quote!(let #local = reader.read_u32()?;));
                 }
                 Role::ObjectLength => stmts.push(quote!(let bytes = reader.read_i32()?;)),

@@ -543,10 +543,13 @@ fn mark_recursion(layer: &mut Layer) {
         let Some(own) = layer.constructors[c].boxed_type else {
             continue;
         };
-        layer.constructors[c].recursive = any[own][own];
         let mut to_box = Vec::new();
+        let mut recursive = false;
         for (i, f) in layer.constructors[c].fields.iter().enumerate() {
             if let Role::Value { ty, .. } = &f.role {
+                let mut nested = Vec::new();
+                edges(ty, layer, true, &mut nested);
+                recursive |= nested.iter().any(|&t| t == own || any[t][own]);
                 let mut direct = Vec::new();
                 edges(ty, layer, false, &mut direct);
                 if direct.iter().any(|&t| t == own || inline[t][own]) {
@@ -554,6 +557,7 @@ fn mark_recursion(layer: &mut Layer) {
                 }
             }
         }
+        layer.constructors[c].recursive = recursive;
         for i in to_box {
             if let Role::Value { boxed, .. } = &mut layer.constructors[c].fields[i].role {
                 *boxed = true;
