@@ -112,6 +112,12 @@ pub trait RemoteCall: Serialize {
     type Return<'r>: Deserialize<'r>;
 }
 
+/// Any TL value behind a pointer: printable and serializable. What a
+/// layer's `decode_by_id` returns.
+pub trait Dynamic: Serialize + std::fmt::Debug {}
+
+impl<T: Serialize + std::fmt::Debug> Dynamic for T {}
+
 /// Turns a value that may borrow from its input into one that owns all of
 /// its data, so it can outlive the buffer it was decoded from.
 pub trait IntoStatic {

@@ -84,8 +84,44 @@ impl Emitter<'_> {
         names.sort();
         let ids = names.iter().map(|(id, _)| hex_id(*id));
         let tl_names = names.iter().map(|(_, n)| n);
+        let decoders = self
+            .layer
+            .constructors
+            .iter()
+            .map(|c| (c, "types"))
+            .chain(self.layer.functions.iter().map(|f| (f, "functions")))
+            .map(|(item, kind)| {
+                let id = hex_id(item.def.id);
+                let path = self.path(kind, &item.module, &item.ident);
+                // Generic functions are decoded with their query left raw.
+                let path = if item.generics.is_empty() {
+                    path
+                } else {
+                    let raws = item.generics.iter().map(|_| quote!(tl::RawObject<'a>));
+                    quote!(#path::<#(#raws),*>)
+                };
+                quote! {
+                    #id => Some(<#path as tl::Deserialize<'a>>::from_bytes(bytes).map(|v| Box::new(v) as Box<dyn tl::Dynamic + 'a>)),
+                }
+            });
+        let rt = &self.runtime;
         quote! {
             #layer_const
+
+            /// Decodes a boxed constructor or function of this layer by the
+            /// id in its first four bytes; `None` when the layer has no such
+            /// id. For logging raw objects and for tests: the value can be
+            /// printed and serialized again.
+            pub fn decode_by_id<'a>(
+                bytes: &'a [u8],
+            ) -> Option<#rt::Result<Box<dyn #rt::Dynamic + 'a>>> {
+                use #rt as tl;
+                let id = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+                match id {
+                    #(#decoders)*
+                    _ => None,
+                }
+            }
 
             /// The TL name of a constructor or function id of this layer, for
             /// logging values whose type is not known (a raw object's body).
