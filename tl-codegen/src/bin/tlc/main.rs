@@ -8,8 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod decode;
+mod encode;
 
-/// TL schema compiler: check Telegram TL schemas and generate Rust from them.
+/// TL schema compiler: check Telegram TL schemas and generate Rust from them;
+/// decode and encode TL values as JSON.
 #[derive(Parser)]
 #[command(name = "tlc", version, arg_required_else_help = true)]
 struct Cli {
@@ -20,10 +23,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Decode(decode::Args),
+    Encode(encode::Args),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => check::run(&args),
+        Command::Decode(args) => decode::run(&args),
+        Command::Encode(args) => encode::run(&args),
     }
 }
