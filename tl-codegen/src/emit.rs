@@ -737,7 +737,7 @@ impl Emitter<'_> {
         let doc = doc_lines(&doc);
         let variants = ctors.iter().map(|c| {
             let variant = ident(&c.variant);
-            let doc = format!("`{}`", c.def.name.full());
+            let doc = format!(" `{}`", c.def.name.full());
             let rename = c.def.name.full();
             let serde = self
                 .serde
@@ -899,10 +899,17 @@ impl Emitter<'_> {
             if optional {
                 rust = quote!(::std::option::Option<#rust>);
             }
+            // Plain numbers are returned by value, everything else by reference.
+            let by_value = !boxed && !optional && fixed_len(t).is_some();
             let arms = ctors.iter().map(|c| {
                 let variant = ident(&c.variant);
-                quote!(Self::#variant(x) => &x.#field,)
+                if by_value {
+                    quote!(Self::#variant(x) => x.#field,)
+                } else {
+                    quote!(Self::#variant(x) => &x.#field,)
+                }
             });
+            let rust = if by_value { rust } else { quote!(&#rust) };
             let doc = format!(
                 "`{}`, which every constructor of `{}` has.",
                 f.tl_name,
@@ -910,7 +917,7 @@ impl Emitter<'_> {
             );
             quote! {
                 #[doc = #doc]
-                pub fn #field(&self) -> &#rust {
+                pub fn #field(&self) -> #rust {
                     match self { #(#arms)* }
                 }
             }
