@@ -22,9 +22,9 @@
 
 use std::collections::HashSet;
 
-use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::bytes::complete::{tag, take_while};
 use nom::character::complete::{char, digit1, hex_digit1};
-use nom::combinator::{cut, opt};
+use nom::combinator::cut;
 use nom::error::{context, ContextError, ErrorKind, ParseError};
 use nom::{Err, IResult, Parser};
 
@@ -121,18 +121,45 @@ fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// `IDENT[b]`: whether byte `b` may appear in a name. A table, because
+/// this is the innermost loop of the parser.
+static IDENT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// `ident = ( letter | "_" ) { letter | digit | "_" }`, ASCII only.
 fn ident(i: &str) -> PResult<'_, &str> {
-    let (rest, word) = take_while1(is_ident_char).parse(i)?;
-    if word.as_bytes()[0].is_ascii_digit() {
+    let bytes = i.as_bytes();
+    let mut len = 0;
+    while len < bytes.len() && IDENT[usize::from(bytes[len])] {
+        len += 1;
+    }
+    if len == 0 || bytes[0].is_ascii_digit() {
         return Err(Err::Error(PError::from_error_kind(i, ErrorKind::Alpha)));
     }
-    if let Some(c) = rest.chars().next() {
-        if !c.is_ascii() && c.is_alphanumeric() {
+    let (word, rest) = i.split_at(len);
+    if bytes.get(len).is_some_and(|&b| b >= 0x80) {
+        if let Some(c) = rest.chars().next().filter(|c| c.is_alphanumeric()) {
             return custom(rest, c.len_utf8(), non_ascii_message(c));
         }
     }
     Ok((rest, word))
+}
+
+/// What `cut(context(what, …))` does, for the hot rules: a soft failure of
+/// a rule that must match here becomes a hard one saying what was expected.
+fn must<'a, T>(what: &'static str, result: PResult<'a, T>) -> PResult<'a, T> {
+    match result {
+        Err(Err::Error(e)) => Err(Err::Failure(PError::add_context(e.at, what, e))),
+        Err(Err::Failure(e)) => Err(Err::Failure(PError::add_context(e.at, what, e))),
+        ok => ok,
+    }
 }
 
 fn non_ascii_message(c: char) -> String {
@@ -141,11 +168,16 @@ fn non_ascii_message(c: char) -> String {
 
 /// `full-name = ident { "." ident }`: `auth.sendCode`, `storage.FileType`.
 fn full_name(i: &str) -> PResult<'_, Name> {
-    let (mut i, first) = ident(i)?;
+    let (rest, first) = ident(i)?;
+    full_name_from(first, rest)
+}
+
+/// [`full_name`] once its first `ident` has been read.
+fn full_name_from<'a>(first: &'a str, mut i: &'a str) -> PResult<'a, Name> {
     let mut namespace = Vec::new();
     let mut last = first;
     while let Some(r) = i.strip_prefix('.') {
-        let (r, next) = cut(context("a name after `.`", ident)).parse(r)?;
+        let (r, next) = must("a name after `.`", ident(r))?;
         namespace.push(last.to_owned());
         last = next;
         i = r;
@@ -257,7 +289,11 @@ impl Grammar {
     }
 
     /// `definition | builtin`.
-    fn item(self, i: &str) -> PResult<'_, Item> {
+    ///
+    /// `fields` is scratch space, reused from one definition to the next so
+    /// that each definition's field vector is allocated once, at its size.
+    fn item<'a>(self, i: &'a str, fields: &mut Vec<Param>) -> PResult<'a, Item> {
+        fields.clear();
         let start = i;
         let (i, name) = context("a definition", full_name).parse(i)?;
         // The id is glued to the name (`vector#1cb5c415`); a `#` after a
@@ -284,7 +320,6 @@ impl Grammar {
             return self.builtin(start, name, explicit_id, r);
         }
 
-        let mut params = Vec::new();
         let mut prev_end = i;
         let after_eq = loop {
             let (r, crossed) = ws(prev_end)?;
@@ -300,7 +335,7 @@ impl Grammar {
             }
             match self.param(r) {
                 Ok((r, p)) => {
-                    params.push(p);
+                    fields.push(p);
                     prev_end = r;
                 }
                 Err(Err::Error(_)) => {
@@ -315,10 +350,7 @@ impl Grammar {
         };
 
         let (r, _) = ws(after_eq)?;
-        let (r, result) = cut(context("a result type after `=`", |i| {
-            self.type_ref(i, false, 0)
-        }))
-        .parse(r)?;
+        let (r, result) = must("a result type after `=`", self.type_ref(r, false, 0))?;
         let (rest, end) = terminator(r)?;
         Ok((
             rest,
@@ -329,7 +361,7 @@ impl Grammar {
                 explicit_id,
                 computed_id: 0,
                 generics,
-                params,
+                params: fields.drain(..).collect(),
                 result,
                 doc: None,
                 span: self.span(start, end),
@@ -396,7 +428,9 @@ impl Grammar {
     fn param(self, i: &str) -> PResult<'_, Param> {
         let start = i;
         let (i, name) = ident(i)?;
-        let (i, _) = char(':').parse(i)?;
+        let Some(i) = i.strip_prefix(':') else {
+            return Err(Err::Error(PError::from_error_kind(i, ErrorKind::Char)));
+        };
         if let Some(r) = i.strip_prefix('#') {
             return Ok((
                 r,
@@ -407,13 +441,25 @@ impl Grammar {
                 },
             ));
         }
-        let (i, flag) = flag_condition(i)?;
-        let what = if flag.is_some() {
-            "a type after `?`"
-        } else {
-            "a type after `:`"
+        // `flags.0?T` and a plain type both start with a name: read it once.
+        let (r, ty, flag) = match ident(i) {
+            Ok((after, word)) => match after.strip_prefix('.') {
+                Some(bit) if bit.starts_with(|c: char| c.is_ascii_digit()) => {
+                    let (after, flag) = flag_bit(word, bit)?;
+                    let (r, ty) = must("a type after `?`", self.type_ref(after, true, 0))?;
+                    (r, ty, Some(flag))
+                }
+                _ => {
+                    let (r, ty) = self.named_type(i, word, after, false, false, 0)?;
+                    (r, ty, None)
+                }
+            },
+            Err(Err::Error(_)) => {
+                let (r, ty) = must("a type after `:`", self.type_ref(i, true, 0))?;
+                (r, ty, None)
+            }
+            Err(e) => return Err(e),
         };
-        let (r, ty) = cut(context(what, |i| self.type_ref(i, true, 0))).parse(i)?;
         Ok((
             r,
             Param {
@@ -435,25 +481,38 @@ impl Grammar {
             );
         }
         let start = i;
-        let (i, bang) = if allow_bang {
-            opt(char('!')).parse(i)?
-        } else {
-            (i, None)
+        let (i, bang) = match i.strip_prefix('!') {
+            Some(r) if allow_bang => (r, true),
+            _ => (i, false),
         };
-        let (i, percent) = opt(char('%')).parse(i)?;
-        let (mut i, name) = if bang.is_some() || percent.is_some() {
-            cut(context("a type name", full_name)).parse(i)?
-        } else {
-            full_name(i)?
+        let (i, percent) = match i.strip_prefix('%') {
+            Some(r) => (r, true),
+            None => (i, false),
         };
+        let (rest, first) = if bang || percent {
+            must("a type name", ident(i))?
+        } else {
+            ident(i)?
+        };
+        self.named_type(start, first, rest, bang, percent, depth)
+    }
 
+    /// The rest of [`Grammar::type_ref`] once the first `ident` of the name
+    /// (`first`, followed by `rest`) has been read.
+    fn named_type<'a>(
+        self,
+        start: &'a str,
+        first: &'a str,
+        rest: &'a str,
+        bang: bool,
+        percent: bool,
+        depth: usize,
+    ) -> PResult<'a, TypeRef> {
+        let (mut i, name) = full_name_from(first, rest)?;
         let mut args = Vec::new();
         if let Some(mut r) = i.strip_prefix('<') {
             loop {
-                let (r2, arg) = cut(context("a type argument", |i| {
-                    self.type_ref(i, false, depth + 1)
-                }))
-                .parse(r)?;
+                let (r2, arg) = must("a type argument", self.type_ref(r, false, depth + 1))?;
                 args.push(arg);
                 if let Some(r3) = r2.strip_prefix(',') {
                     r = r3;
@@ -479,13 +538,13 @@ impl Grammar {
             }
         }
 
-        let bare = percent.is_some() || name.name.starts_with(|c: char| c.is_ascii_lowercase());
+        let bare = percent || name.name.starts_with(|c: char| c.is_ascii_lowercase());
         Ok((
             i,
             TypeRef {
                 name,
                 bare,
-                generic_ref: bang.is_some(),
+                generic_ref: bang,
                 args,
                 kind: TypeKind::Unresolved,
                 span: self.span(start, i),
@@ -557,22 +616,13 @@ fn starts_builtin_body(r: &str) -> bool {
     }
 }
 
-/// `flag = ident "." digits "?"`: the `flags.0?` before a conditional type.
-fn flag_condition(i: &str) -> PResult<'_, Option<Flag>> {
-    let Ok((r, field)) = ident(i) else {
-        return Ok((i, None));
-    };
-    let Some(r) = r.strip_prefix('.') else {
-        return Ok((i, None));
-    };
-    if !r.starts_with(|c: char| c.is_ascii_digit()) {
-        // A namespaced type such as `storage.FileType`.
-        return Ok((i, None));
-    }
-    let (after, digits) = digit1(r)?;
+/// `flag = ident "." digits "?"`: the `flags.0?` before a conditional
+/// type, from the digits on (`field` is the name before the `.`).
+fn flag_bit<'a>(field: &str, digits_start: &'a str) -> PResult<'a, Flag> {
+    let (after, digits) = digit1(digits_start)?;
     let Ok(bit) = digits.parse::<u32>() else {
         return custom(
-            r,
+            digits_start,
             digits.len(),
             format!(
                 "flag bit `{}` is out of range: `#` fields have bits 0 to 31",
@@ -580,13 +630,13 @@ fn flag_condition(i: &str) -> PResult<'_, Option<Flag>> {
             ),
         );
     };
-    let (after, _) = cut(context("`?` after the flag bit", char('?'))).parse(after)?;
+    let (after, _) = must("`?` after the flag bit", char('?').parse(after))?;
     Ok((
         after,
-        Some(Flag {
+        Flag {
             field: field.to_owned(),
             bit,
-        }),
+        },
     ))
 }
 
@@ -689,7 +739,11 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
         diagnostics: Vec::new(),
         recovered: HashSet::new(),
     };
+    // Reserving once avoids regrowing a large vector; real schemas have a
+    // definition per 100 to 120 bytes.
+    out.schema.definitions.reserve(src.len() / 96);
     let mut errors = 0;
+    let mut fields = Vec::new();
     let mut rest = src;
     let mut category = Category::Type;
     let mut doc: Vec<String> = Vec::new();
@@ -697,11 +751,17 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
     let mut line_has_code = false;
 
     loop {
-        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n']);
-        let newlines = rest[..rest.len() - trimmed.len()]
-            .bytes()
-            .filter(|&b| b == b'\n')
-            .count();
+        let mut skipped = 0;
+        let mut newlines = 0;
+        for &b in rest.as_bytes() {
+            match b {
+                b'\n' => newlines += 1,
+                b' ' | b'\t' | b'\r' => {}
+                _ => break,
+            }
+            skipped += 1;
+        }
+        let trimmed = &rest[skipped..];
         if newlines > 0 {
             line_has_code = false;
         }
@@ -765,7 +825,7 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
                 r
             })
         } else {
-            g.item(rest).map(|(r, item)| {
+            g.item(rest, &mut fields).map(|(r, item)| {
                 match item {
                     Item::Definition(mut d) => {
                         d.category = category;
@@ -844,7 +904,7 @@ mod tests {
 
     fn def(src: &str) -> Definition {
         let g = Grammar { len: src.len() };
-        match g.item(src) {
+        match g.item(src, &mut Vec::new()) {
             Ok((_, Item::Definition(d))) => d,
             Ok(_) => panic!("builtin"),
             Err(e) => panic!("{e:?}"),

@@ -6,8 +6,6 @@
 //! a field of type `bytes` written as `string`, and `flags.N?true` fields
 //! left out.
 
-use std::fmt::Write;
-
 use crate::ast::{Definition, ParamType, TypeRef};
 
 /// The text whose CRC32 is the definition's id.
@@ -49,8 +47,11 @@ pub(crate) fn compute_id_with(def: &Definition, buf: &mut String) -> u32 {
 }
 
 fn write_normalized(def: &Definition, out: &mut String) {
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{}", def.name);
+    for ns in &def.name.namespace {
+        out.push_str(ns);
+        out.push('.');
+    }
+    out.push_str(&def.name.name);
     for g in &def.generics {
         out.push(' ');
         out.push_str(&g.name);
@@ -71,7 +72,10 @@ fn write_normalized(def: &Definition, out: &mut String) {
                 out.push_str(&p.name);
                 out.push(':');
                 if let Some(flag) = flag {
-                    let _ = write!(out, "{}.{}?", flag.field, flag.bit);
+                    out.push_str(&flag.field);
+                    out.push('.');
+                    push_decimal(out, flag.bit);
+                    out.push('?');
                 }
                 if is_plain(ty, "bytes") {
                     out.push_str("string");
@@ -83,6 +87,13 @@ fn write_normalized(def: &Definition, out: &mut String) {
     }
     out.push_str(" = ");
     write_type(&def.result, out);
+}
+
+fn push_decimal(out: &mut String, n: u32) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 fn is_plain(ty: &TypeRef, name: &str) -> bool {

@@ -1,11 +1,76 @@
 //! The semantic pass: ids, duplicate names and ids, flags, generics, and the
 //! resolution of every type reference to a [`TypeKind`].
+//!
+//! Resolution runs in two phases so that lookups can borrow names straight
+//! from the definitions (no `String` per reference): first every kind is
+//! computed, in a fixed traversal order, from an index that borrows the
+//! schema; then the kinds are written back in the same order.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::ast::{Category, Definition, ParamType, Schema, Span, TypeKind, TypeRef};
+use crate::ast::{
+    Category, Definition, GenericParam, Name, ParamType, Schema, Span, TypeKind, TypeRef,
+};
 use crate::diagnostic::{line_col, Diagnostic};
 use crate::id;
+
+/// The Fx hash (rustc's): a multiply and a rotate per word. Names are
+/// short, and SipHash was a tenth of the time of a whole parse.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+fn map_with_capacity<K, V>(n: usize) -> FxMap<K, V> {
+    FxMap::with_capacity_and_hasher(n, BuildHasherDefault::default())
+}
+
+/// A name as a map key, borrowed from the tree: `(namespace, name)`.
+type Key<'a> = (&'a [String], &'a str);
+
+fn key(name: &Name) -> Key<'_> {
+    (&name.namespace, &name.name)
+}
 
 /// The primitive kinds of the lowercase builtin names.
 fn primitive(name: &str) -> Option<TypeKind> {
@@ -33,16 +98,16 @@ fn well_known(name: &str) -> Option<TypeKind> {
 }
 
 /// Everything about the schema that resolution looks up.
-struct Index<'s> {
-    /// Full name of every definition, by index.
-    names: Vec<String>,
-    /// Boxed type name → constructors (indexes into `definitions`) with that result.
-    types: HashMap<String, Vec<usize>>,
-    /// Constructor full name → index.
-    constructors: HashMap<String, usize>,
+struct Index<'a> {
+    definitions: &'a [Definition],
+    /// Boxed type → (first constructor with that result, how many).
+    types: FxMap<Key<'a>, (usize, usize)>,
+    /// Definition name → index of its first definition.
+    by_name: FxMap<Key<'a>, usize>,
     /// Boxed names declared by builtin lines (`Int` from `int ? = Int;`).
-    builtin_types: HashMap<String, TypeKind>,
-    recovered: &'s HashSet<String>,
+    builtin_types: FxMap<&'a str, TypeKind>,
+    /// Names from definitions that failed to parse.
+    recovered: &'a HashSet<String>,
 }
 
 pub(crate) fn validate(
@@ -52,20 +117,43 @@ pub(crate) fn validate(
     diags: &mut Vec<Diagnostic>,
 ) {
     check_ids(src, schema, diags);
-    check_duplicate_names(src, schema, diags);
 
+    let mut kinds = Vec::with_capacity(schema.definitions.len() * 4);
+    {
+        let index = build_index(src, schema, recovered, diags);
+        for def in &schema.definitions {
+            check_definition(&index, def, &mut kinds, diags);
+        }
+    }
+    let mut kinds = kinds.into_iter();
+    for def in &mut schema.definitions {
+        for p in &mut def.params {
+            if let ParamType::Normal { ty, .. } = &mut p.ty {
+                assign(ty, &mut kinds);
+            }
+        }
+        assign(&mut def.result, &mut kinds);
+    }
+}
+
+fn build_index<'a>(
+    src: &str,
+    schema: &'a Schema,
+    recovered: &'a HashSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Index<'a> {
     let mut index = Index {
-        names: schema.definitions.iter().map(|d| d.name.full()).collect(),
-        types: HashMap::new(),
-        constructors: HashMap::new(),
-        builtin_types: HashMap::new(),
+        definitions: &schema.definitions,
+        types: map_with_capacity(schema.definitions.len() / 2),
+        by_name: map_with_capacity(schema.definitions.len()),
+        builtin_types: map_with_capacity(schema.builtins.len()),
         recovered,
     };
     for b in &schema.builtins {
         let result = b.result.split_whitespace().next().unwrap_or("");
         match primitive(&b.name).or_else(|| (b.name == "vector").then_some(TypeKind::Vector)) {
             Some(kind) => {
-                index.builtin_types.insert(result.to_owned(), kind);
+                index.builtin_types.insert(result, kind);
             }
             None => diags.push(
                 Diagnostic::error(
@@ -79,18 +167,39 @@ pub(crate) fn validate(
         }
     }
     for (k, d) in schema.definitions.iter().enumerate() {
-        if d.category == Category::Type {
-            index.constructors.entry(d.name.full()).or_insert(k);
-            if is_declarable_result(&d.result)
-                && d.generics.iter().all(|g| g.name != d.result.name.name)
-            {
-                index.types.entry(d.result.name.full()).or_default().push(k);
-            }
+        if let Some(&first) = index.by_name.get(&key(&d.name)) {
+            let first = &schema.definitions[first];
+            diags.push(
+                Diagnostic::error(name_span(d), format!("duplicate definition `{}`", d.name))
+                    .with_note(format!(
+                        "`{}` is first defined on line {}",
+                        d.name,
+                        line_of(src, first.span)
+                    )),
+            );
+        } else {
+            index.by_name.insert(key(&d.name), k);
+        }
+        if d.category != Category::Type {
+            continue;
+        }
+        if is_declarable_result(&d.result) && generic_index(&d.generics, &d.result).is_none() {
+            index
+                .types
+                .entry(key(&d.result.name))
+                .and_modify(|(_, n)| *n += 1)
+                .or_insert((k, 1));
         }
     }
+    index
+}
 
-    for (k, def) in schema.definitions.iter_mut().enumerate() {
-        check_definition(&index, k, def, diags);
+/// Writes the kinds computed by [`check_definition`] back, in the order
+/// [`resolve`] produced them: the reference, then its arguments.
+fn assign(ty: &mut TypeRef, kinds: &mut impl Iterator<Item = TypeKind>) {
+    ty.kind = kinds.next().unwrap_or(TypeKind::Unresolved);
+    for arg in &mut ty.args {
+        assign(arg, kinds);
     }
 }
 
@@ -101,6 +210,13 @@ fn is_declarable_result(ty: &TypeRef) -> bool {
         && !ty.generic_ref
         && ty.args.is_empty()
         && ty.name.name.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+fn generic_index(generics: &[GenericParam], ty: &TypeRef) -> Option<usize> {
+    if !ty.name.namespace.is_empty() {
+        return None;
+    }
+    generics.iter().position(|g| g.name == ty.name.name)
 }
 
 fn name_span(def: &Definition) -> Span {
@@ -151,11 +267,9 @@ fn check_ids(src: &str, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
         let computed = crc32fast::hash(normalized.as_bytes());
         if computed != explicit {
             let at = b.span.start + b.name.len();
-            let digits = text[b.name.len()..]
-                .bytes()
-                .skip(1)
-                .take_while(u8::is_ascii_hexdigit)
-                .count();
+            let digits = text
+                .get(b.name.len() + 1..)
+                .map_or(0, |s| s.bytes().take_while(u8::is_ascii_hexdigit).count());
             diags.push(
                 Diagnostic::warning(
                     Span::new(at, at + 1 + digits),
@@ -169,7 +283,7 @@ fn check_ids(src: &str, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
         }
     }
 
-    let mut by_id: HashMap<u32, usize> = HashMap::new();
+    let mut by_id: FxMap<u32, usize> = map_with_capacity(schema.definitions.len());
     for (k, def) in schema.definitions.iter().enumerate() {
         if let Some(&first) = by_id.get(&def.id) {
             let other = &schema.definitions[first];
@@ -193,39 +307,15 @@ fn check_ids(src: &str, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_duplicate_names(src: &str, schema: &Schema, diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (k, def) in schema.definitions.iter().enumerate() {
-        let full = def.name.full();
-        if let Some(&first) = seen.get(&full) {
-            let first = &schema.definitions[first];
-            diags.push(
-                Diagnostic::error(name_span(def), format!("duplicate definition `{full}`"))
-                    .with_note(format!(
-                        "`{full}` is first defined on line {}",
-                        line_of(src, first.span)
-                    )),
-            );
-        } else {
-            seen.insert(full, k);
-        }
-    }
-}
-
-/// What resolution needs to know about the definition a reference is in.
-struct Scope<'d> {
-    generics: &'d [crate::ast::GenericParam],
-    used: Vec<bool>,
-}
-
+/// Checks one definition and appends the kinds of its type references (the
+/// fields' types in order, then the result) to `kinds`.
 fn check_definition(
     index: &Index<'_>,
-    k: usize,
-    def: &mut Definition,
+    def: &Definition,
+    kinds: &mut Vec<TypeKind>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let full = &index.names[k];
-    // Generic parameter names.
+    let full = &def.name;
     for (j, g) in def.generics.iter().enumerate() {
         if def.generics[..j].iter().any(|h| h.name == g.name) {
             diags.push(Diagnostic::error(
@@ -234,117 +324,57 @@ fn check_definition(
             ));
         }
     }
-
-    // Field names and flags.
-    for j in 0..def.params.len() {
-        let p = &def.params[j];
+    for (j, p) in def.params.iter().enumerate() {
         if def.params[..j].iter().any(|q| q.name == p.name) {
             diags.push(Diagnostic::error(
                 Span::new(p.span.start, p.span.start + p.name.len()),
                 format!("duplicate field `{}` in `{full}`", p.name),
             ));
         }
-        let ParamType::Normal {
-            flag: Some(flag), ..
-        } = &p.ty
-        else {
-            continue;
-        };
-        let field_start = p.span.start + p.name.len() + 1;
-        let field_span = Span::new(field_start, field_start + flag.field.len());
-        match def.params.iter().position(|q| q.name == flag.field) {
-            Some(f) if f < j && def.params[f].ty == ParamType::Flags => {}
-            Some(f) if f < j => diags.push(
-                Diagnostic::error(
-                    field_span,
-                    format!(
-                        "`{}` is not a `#` field, so it has no flag bits",
-                        flag.field
-                    ),
-                )
-                .with_note(format!(
-                    "declare it as `{}:#` to use `{}.{}?`",
-                    flag.field, flag.field, flag.bit
-                )),
-            ),
-            Some(f) if f == j => diags.push(Diagnostic::error(
-                field_span,
-                format!("field `{}` cannot be conditional on itself", p.name),
-            )),
-            Some(_) => diags.push(
-                Diagnostic::error(
-                    field_span,
-                    format!(
-                        "flags field `{}` is declared after `{}`, which uses it",
-                        flag.field, p.name
-                    ),
-                )
-                .with_note("the `#` field must come before the fields it controls"),
-            ),
-            None => diags.push(
-                Diagnostic::error(
-                    field_span,
-                    format!("no flags field `{}` in `{full}`", flag.field),
-                )
-                .with_note(format!(
-                    "declare `{}:#` before the fields that use it",
-                    flag.field
-                )),
-            ),
-        }
-        if flag.bit > 31 {
-            let bit_start = field_span.end + 1;
-            let bit_len = flag.bit.to_string().len();
-            diags.push(Diagnostic::error(
-                Span::new(bit_start, bit_start + bit_len),
-                format!(
-                    "flag bit {} is out of range: `#` fields have bits 0 to 31",
-                    flag.bit
-                ),
-            ));
-        }
+        check_flag(def, j, diags);
     }
 
-    let mut scope = Scope {
+    let mut used = vec![false; def.generics.len()];
+    let mut r = Resolver {
+        index,
         generics: &def.generics,
-        used: vec![false; def.generics.len()],
+        used: &mut used,
+        kinds,
+        diags,
     };
-    for p in &mut def.params {
-        if let ParamType::Normal { ty, flag } = &mut p.ty {
-            let flagged = flag.is_some();
-            resolve(index, &mut scope, ty, flagged, diags);
+    for p in &def.params {
+        if let ParamType::Normal { ty, flag } = &p.ty {
+            r.resolve(ty, flag.is_some());
         }
     }
 
-    // The result.
-    let result = &mut def.result;
+    let result = &def.result;
     if def.category == Category::Type {
-        if let Some(j) = def
-            .generics
-            .iter()
-            .position(|g| g.name == result.name.name && result.name.namespace.is_empty())
-        {
-            scope.used[j] = true;
-            result.kind = TypeKind::Generic;
-            diags.push(Diagnostic::error(
+        if let Some(j) = generic_index(&def.generics, result) {
+            r.used[j] = true;
+            r.kinds.push(TypeKind::Generic);
+            push_args_unresolved(result, r.kinds);
+            r.diags.push(Diagnostic::error(
                 result.span,
                 format!("the result of constructor `{full}` cannot be a generic parameter"),
             ));
         } else if !is_declarable_result(result) {
-            diags.push(Diagnostic::error(
+            r.kinds.push(TypeKind::Unresolved);
+            push_args_unresolved(result, r.kinds);
+            r.diags.push(Diagnostic::error(
                 result.span,
                 format!(
                     "the result of constructor `{full}` must be a boxed type name starting with an uppercase letter, found `{result}`"
                 ),
             ));
         } else {
-            resolve(index, &mut scope, result, false, diags);
+            r.resolve(result, false);
         }
     } else {
-        resolve(index, &mut scope, result, false, diags);
+        r.resolve(result, false);
     }
 
-    for (g, used) in def.generics.iter().zip(&scope.used) {
+    for (g, used) in def.generics.iter().zip(&used) {
         if !used {
             diags.push(
                 Diagnostic::error(
@@ -360,151 +390,245 @@ fn check_definition(
     }
 }
 
-/// Resolves `ty` (and its arguments) to a [`TypeKind`], reporting what
-/// cannot be resolved. `flagged` says whether `ty` is the type of a
-/// `flags.N?` field, the one place `true` means something.
-fn resolve(
-    index: &Index<'_>,
-    scope: &mut Scope<'_>,
-    ty: &mut TypeRef,
-    flagged: bool,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let simple = ty.name.namespace.is_empty();
-    let generic = simple
-        .then(|| scope.generics.iter().position(|g| g.name == ty.name.name))
-        .flatten();
+fn push_args_unresolved(ty: &TypeRef, kinds: &mut Vec<TypeKind>) {
+    for arg in &ty.args {
+        kinds.push(TypeKind::Unresolved);
+        push_args_unresolved(arg, kinds);
+    }
+}
 
-    if ty.generic_ref || generic.is_some() {
+/// Checks the `flags.N?` condition of field `j`, if it has one.
+fn check_flag(def: &Definition, j: usize, diags: &mut Vec<Diagnostic>) {
+    let p = &def.params[j];
+    let ParamType::Normal {
+        flag: Some(flag), ..
+    } = &p.ty
+    else {
+        return;
+    };
+    // Fields are written without spaces, so the pieces sit at fixed offsets.
+    let field_start = p.span.start + p.name.len() + 1;
+    let field_span = Span::new(field_start, field_start + flag.field.len());
+    match def.params.iter().position(|q| q.name == flag.field) {
+        Some(f) if f < j && def.params[f].ty == ParamType::Flags => {}
+        Some(f) if f < j => diags.push(
+            Diagnostic::error(
+                field_span,
+                format!(
+                    "`{}` is not a `#` field, so it has no flag bits",
+                    flag.field
+                ),
+            )
+            .with_note(format!(
+                "declare it as `{}:#` to use `{}.{}?`",
+                flag.field, flag.field, flag.bit
+            )),
+        ),
+        Some(f) if f == j => diags.push(Diagnostic::error(
+            field_span,
+            format!("field `{}` cannot be conditional on itself", p.name),
+        )),
+        Some(_) => diags.push(
+            Diagnostic::error(
+                field_span,
+                format!(
+                    "flags field `{}` is declared after `{}`, which uses it",
+                    flag.field, p.name
+                ),
+            )
+            .with_note("the `#` field must come before the fields it controls"),
+        ),
+        None => diags.push(
+            Diagnostic::error(
+                field_span,
+                format!("no flags field `{}` in `{}`", flag.field, def.name),
+            )
+            .with_note(format!(
+                "declare `{}:#` before the fields that use it",
+                flag.field
+            )),
+        ),
+    }
+    if flag.bit > 31 {
+        let bit_start = field_span.end + 1;
+        let bit_len = flag.bit.to_string().len();
+        diags.push(Diagnostic::error(
+            Span::new(bit_start, bit_start + bit_len),
+            format!(
+                "flag bit {} is out of range: `#` fields have bits 0 to 31",
+                flag.bit
+            ),
+        ));
+    }
+}
+
+/// Resolution within one definition.
+struct Resolver<'i, 'a> {
+    index: &'i Index<'a>,
+    generics: &'i [GenericParam],
+    used: &'i mut [bool],
+    kinds: &'i mut Vec<TypeKind>,
+    diags: &'i mut Vec<Diagnostic>,
+}
+
+impl Resolver<'_, '_> {
+    /// Pushes the kind of `ty`, then those of its arguments. `flagged`
+    /// says whether `ty` is the type of a `flags.N?` field, the one place
+    /// `true` means something.
+    fn resolve(&mut self, ty: &TypeRef, flagged: bool) {
+        let kind = self.kind_of(ty, flagged);
+        self.kinds.push(kind);
+        if kind == TypeKind::Vector {
+            for arg in &ty.args {
+                self.resolve(arg, false);
+            }
+        } else {
+            push_args_unresolved(ty, self.kinds);
+        }
+    }
+
+    fn kind_of(&mut self, ty: &TypeRef, flagged: bool) -> TypeKind {
+        let generic = generic_index(self.generics, ty);
+        if ty.generic_ref || generic.is_some() {
+            return self.generic_kind(ty, generic);
+        }
+
+        let simple = ty.name.namespace.is_empty();
+        let kind = match simple.then(|| well_known(&ty.name.name)).flatten() {
+            Some(kind) => kind,
+            None => self.declared_kind(ty),
+        };
+        if kind == TypeKind::True && !flagged {
+            self.diags.push(
+                Diagnostic::error(ty.span, "`true` can only be the type of a flag field")
+                    .with_note("write `name:flags.N?true`"),
+            );
+        }
+        if kind == TypeKind::Vector {
+            if ty.args.len() != 1 {
+                self.diags.push(
+                    Diagnostic::error(
+                        ty.span,
+                        format!(
+                            "`{}` takes exactly one type argument, found {}",
+                            ty.name,
+                            ty.args.len()
+                        ),
+                    )
+                    .with_note(format!("write `{}<T>`", ty.name)),
+                );
+            }
+        } else if !ty.args.is_empty() {
+            self.diags.push(
+                Diagnostic::error(ty.span, format!("`{}` takes no type arguments", ty.name))
+                    .with_note("only `Vector` and `vector` are generic types"),
+            );
+        }
+        kind
+    }
+
+    fn generic_kind(&mut self, ty: &TypeRef, generic: Option<usize>) -> TypeKind {
         let Some(j) = generic else {
-            diags.push(
+            self.diags.push(
                 Diagnostic::error(ty.span, format!("`{ty}` refers to no generic parameter"))
                     .with_note(format!(
                     "`!` marks a generic parameter; declare it with `{{{}:Type}}` after the name",
                     ty.name
                 )),
             );
-            return;
+            return TypeKind::Unresolved;
         };
-        scope.used[j] = true;
-        ty.kind = TypeKind::Generic;
+        self.used[j] = true;
         if !ty.args.is_empty() {
-            diags.push(Diagnostic::error(
+            self.diags.push(Diagnostic::error(
                 ty.span,
                 format!("generic parameter `{}` takes no type arguments", ty.name),
             ));
         }
         if ty.has_percent() {
-            diags.push(Diagnostic::error(
+            self.diags.push(Diagnostic::error(
                 ty.span,
                 format!("generic parameter `{}` cannot be bare (`%`)", ty.name),
             ));
         }
-        return;
+        TypeKind::Generic
     }
 
-    let full = ty.name.full();
-    let kind = match simple.then(|| well_known(&ty.name.name)).flatten() {
-        Some(kind) => kind,
-        None => resolve_declared(index, ty, &full, diags),
-    };
-    ty.kind = kind;
-
-    if kind == TypeKind::True && !flagged {
-        diags.push(
-            Diagnostic::error(
-                ty.span,
-                "`true` can only be the type of a flag field".to_owned(),
-            )
-            .with_note("write `name:flags.N?true`"),
-        );
-    }
-    if kind == TypeKind::Vector {
-        if ty.args.len() != 1 {
-            diags.push(
-                Diagnostic::error(
-                    ty.span,
-                    format!(
-                        "`{}` takes exactly one type argument, found {}",
-                        ty.name,
-                        ty.args.len()
-                    ),
-                )
-                .with_note(format!("write `{}<T>`", ty.name)),
-            );
-        }
-        for arg in &mut ty.args {
-            resolve(index, scope, arg, false, diags);
-        }
-    } else if !ty.args.is_empty() {
-        diags.push(
-            Diagnostic::error(ty.span, format!("`{}` takes no type arguments", ty.name))
-                .with_note("only `Vector` and `vector` are generic types"),
-        );
-    }
-}
-
-fn resolve_declared(
-    index: &Index<'_>,
-    ty: &TypeRef,
-    full: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> TypeKind {
-    let unknown =
-        |note: String| Diagnostic::error(ty.span, format!("unknown type `{full}`")).with_note(note);
-    if !ty.bare {
-        if index.types.contains_key(full) {
-            return TypeKind::Boxed;
-        }
-        if let Some(&kind) = index.builtin_types.get(full) {
-            return kind;
-        }
-        if !index.recovered.contains(full) {
-            diags.push(unknown(format!(
-                "no constructor in this schema has the result type `{full}`"
-            )));
-        }
-        return TypeKind::Unresolved;
-    }
-    if ty.has_percent() {
-        match index.types.get(full).map(Vec::as_slice) {
-            Some([_]) => return TypeKind::BareConstructor,
-            Some(constructors) => {
-                let list: Vec<String> = constructors
-                    .iter()
-                    .take(4)
-                    .map(|&k| format!("`{}`", index.names[k]))
-                    .collect();
-                diags.push(
-                    Diagnostic::error(
-                        ty.span,
-                        format!(
-                            "`%{full}` needs a type with exactly one constructor, but `{full}` has {}",
-                            constructors.len()
-                        ),
-                    )
-                    .with_note(format!(
-                        "its constructors include {}; name one of them instead",
-                        list.join(", ")
-                    )),
-                );
-                return TypeKind::Unresolved;
+    /// Kinds of names the schema itself declares.
+    fn declared_kind(&mut self, ty: &TypeRef) -> TypeKind {
+        let index = self.index;
+        let k = key(&ty.name);
+        if !ty.bare {
+            if index.types.contains_key(&k) {
+                return TypeKind::Boxed;
             }
-            None => {
-                if let Some(&kind) = index.builtin_types.get(full) {
-                    return kind;
+            if let Some(&kind) = ty
+                .name
+                .namespace
+                .is_empty()
+                .then(|| index.builtin_types.get(ty.name.name.as_str()))
+                .flatten()
+            {
+                return kind;
+            }
+            return self.unknown(ty, "no constructor in this schema has the result type");
+        }
+        if ty.has_percent() {
+            match index.types.get(&k) {
+                Some(&(_, 1)) => return TypeKind::BareConstructor,
+                Some(&(first, n)) => {
+                    let list: Vec<String> = index.definitions[first..]
+                        .iter()
+                        .filter(|d| d.category == Category::Type && key(&d.result.name) == k)
+                        .take(3)
+                        .map(|d| format!("`{}`", d.name))
+                        .collect();
+                    self.diags.push(
+                        Diagnostic::error(
+                            ty.span,
+                            format!(
+                                "`{ty}` needs a type with exactly one constructor, but `{}` has {n}",
+                                ty.name
+                            ),
+                        )
+                        .with_note(format!(
+                            "its constructors include {}; name one of them instead",
+                            list.join(", ")
+                        )),
+                    );
+                    return TypeKind::Unresolved;
                 }
+                None => {}
+            }
+            if let Some(&kind) = ty
+                .name
+                .namespace
+                .is_empty()
+                .then(|| index.builtin_types.get(ty.name.name.as_str()))
+                .flatten()
+            {
+                return kind;
+            }
+            return self.unknown(ty, "no constructor in this schema has the result type");
+        }
+        if let Some(&c) = index.by_name.get(&k) {
+            if index.definitions[c].category == Category::Type {
+                return TypeKind::BareConstructor;
             }
         }
-    } else if index.constructors.contains_key(full) {
-        return TypeKind::BareConstructor;
+        self.unknown(ty, "no constructor in this schema is named")
     }
-    if !index.recovered.contains(full) {
-        diags.push(unknown(if ty.has_percent() {
-            format!("no constructor in this schema has the result type `{full}`")
-        } else {
-            format!("no constructor named `{full}` in this schema (boxed types start with an uppercase letter)")
-        }));
+
+    fn unknown(&mut self, ty: &TypeRef, why: &str) -> TypeKind {
+        let full = ty.name.full();
+        if !self.index.recovered.contains(&full) {
+            let mut note = format!("{why} `{full}`");
+            if !ty.has_percent() && ty.bare {
+                note.push_str(" (boxed types start with an uppercase letter)");
+            }
+            self.diags
+                .push(Diagnostic::error(ty.span, format!("unknown type `{full}`")).with_note(note));
+        }
+        TypeKind::Unresolved
     }
-    TypeKind::Unresolved
 }
