@@ -29,6 +29,8 @@ pub mod service {
     include!(concat!(env!("OUT_DIR"), "/service.rs"));
 }
 
+/// msg_container: packing outgoing messages to the limits, checked unpacking.
+pub mod container;
 /// Unencrypted messages and the plaintext layout of encrypted ones.
 pub mod envelope;
 /// gzip_packed payloads: capped inflate, compression where it pays.
