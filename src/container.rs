@@ -187,6 +187,11 @@ impl Numbering {
         &mut self.ids
     }
 
+    /// The server's clock minus ours, in msg_id units (2^-32 s).
+    pub fn time_offset(&self) -> i64 {
+        self.ids.time_offset()
+    }
+
     /// The server's time as estimated from local time `now`.
     pub fn server_now(&self, now: UnixTime) -> UnixTime {
         self.ids.server_now(now)
@@ -323,6 +328,26 @@ impl Outbox {
             && self.acks.is_empty()
             && self.state_requests.is_empty()
             && self.resend_requests.is_empty()
+    }
+
+    /// Like [`flush`](Self::flush), but with `http_wait` set and nothing
+    /// else queued, sends `http_wait` alone: the HTTP transport's long poll.
+    pub fn flush_long_poll(
+        &mut self,
+        numbering: &mut Numbering,
+        now: UnixTime,
+    ) -> Option<OutgoingPacket> {
+        if !self.is_empty() {
+            return self.flush(numbering, now);
+        }
+        let body = self.http_wait.as_ref()?.to_bytes();
+        let (msg_id, seq_no) = numbering.next(now, false);
+        Some(OutgoingPacket {
+            msg_id,
+            seq_no,
+            body,
+            contents: vec![msg_id],
+        })
     }
 
     /// Packs the next top-level message, numbering service messages and

@@ -39,5 +39,11 @@ pub mod gzip;
 pub mod msg_id;
 /// Caller-provided randomness (padding) and a seedable test generator.
 pub mod random;
+/// rpc_error as a structured error: FLOOD_WAIT_X and friends split into name and number.
+pub mod rpc_error;
+/// Server salts: the one in force and future salts, longest-lived first.
+pub mod salt;
+/// The sans-IO session: requests, results, acks, salts, resends, keep-alive.
+pub mod session;
 /// Framing of packets on a byte stream: abridged, intermediate, padded intermediate, full.
 pub mod transport;
