@@ -6,13 +6,14 @@
 //! computed, in a fixed traversal order, from an index that borrows the
 //! schema; then the kinds are written back in the same order.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::ast::{
     Category, Definition, GenericParam, Name, ParamType, Schema, Span, TypeKind, TypeRef,
 };
-use crate::diagnostic::{line_col, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::id;
 
 /// The Fx hash (rustc's): a multiply and a rotate per word. Names are
@@ -100,8 +101,8 @@ fn well_known(name: &str) -> Option<TypeKind> {
 /// Everything about the schema that resolution looks up.
 struct Index<'a> {
     definitions: &'a [Definition],
-    /// Boxed type → (first constructor with that result, how many).
-    types: FxMap<Key<'a>, (usize, usize)>,
+    /// Boxed type → its constructors: the first, the second, how many.
+    types: FxMap<Key<'a>, (usize, usize, usize)>,
     /// Definition name → index of its first definition.
     by_name: FxMap<Key<'a>, usize>,
     /// Boxed names declared by builtin lines (`Int` from `int ? = Int;`).
@@ -116,11 +117,12 @@ pub(crate) fn validate(
     recovered: &HashSet<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    check_ids(src, schema, diags);
+    let lines = Lines::new(src);
+    check_ids(&lines, schema, diags);
 
     let mut kinds = Vec::with_capacity(schema.definitions.len() * 4);
     {
-        let index = build_index(src, schema, recovered, diags);
+        let index = build_index(&lines, schema, recovered, diags);
         for def in &schema.definitions {
             check_definition(&index, def, &mut kinds, diags);
         }
@@ -137,7 +139,7 @@ pub(crate) fn validate(
 }
 
 fn build_index<'a>(
-    src: &str,
+    lines: &Lines<'_>,
     schema: &'a Schema,
     recovered: &'a HashSet<String>,
     diags: &mut Vec<Diagnostic>,
@@ -174,7 +176,7 @@ fn build_index<'a>(
                     .with_note(format!(
                         "`{}` is first defined on line {}",
                         d.name,
-                        line_of(src, first.span)
+                        lines.line_of(first.span)
                     )),
             );
         } else {
@@ -187,8 +189,13 @@ fn build_index<'a>(
             index
                 .types
                 .entry(key(&d.result.name))
-                .and_modify(|(_, n)| *n += 1)
-                .or_insert((k, 1));
+                .and_modify(|(_, second, n)| {
+                    if *n == 1 {
+                        *second = k;
+                    }
+                    *n += 1;
+                })
+                .or_insert((k, k, 1));
         }
     }
     index
@@ -230,11 +237,61 @@ fn name_span(def: &Definition) -> Span {
     Span::new(def.span.start, def.span.start + len)
 }
 
-fn line_of(src: &str, span: Span) -> usize {
-    line_col(src, span.start).0
+/// Line numbers for notes, from a table of line starts built on first use:
+/// a file with thousands of duplicates must not be rescanned for each.
+struct Lines<'s> {
+    src: &'s str,
+    starts: OnceCell<Vec<usize>>,
 }
 
-fn check_ids(src: &str, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
+impl<'s> Lines<'s> {
+    fn new(src: &'s str) -> Self {
+        Lines {
+            src,
+            starts: OnceCell::new(),
+        }
+    }
+
+    fn line_of(&self, span: Span) -> usize {
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.src.match_indices('\n').map(|(k, _)| k + 1))
+                .collect()
+        });
+        starts.partition_point(|&s| s <= span.start)
+    }
+}
+
+/// First position of each name in a long list (fields, generics). Short
+/// lists are scanned; long ones (hostile input can have 100 000 fields) get
+/// a map, so that checking every entry stays linear.
+struct FirstIndex<'a> {
+    map: Option<FxMap<&'a str, usize>>,
+}
+
+impl<'a> FirstIndex<'a> {
+    fn new(names: impl ExactSizeIterator<Item = &'a str>) -> Self {
+        let len = names.len();
+        let map = (len > 8).then(|| {
+            let mut map = map_with_capacity(len);
+            for (k, name) in names.enumerate() {
+                map.entry(name).or_insert(k);
+            }
+            map
+        });
+        FirstIndex { map }
+    }
+
+    fn find(&self, name: &str, scan: impl FnOnce() -> Option<usize>) -> Option<usize> {
+        match &self.map {
+            Some(map) => map.get(name).copied(),
+            None => scan(),
+        }
+    }
+}
+
+fn check_ids(lines: &Lines<'_>, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
+    let src = lines.src;
     let mut buf = String::new();
     for def in &mut schema.definitions {
         def.computed_id = id::compute_id_with(def, &mut buf);
@@ -298,7 +355,7 @@ fn check_ids(src: &str, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
                 .with_note(format!(
                     "`{}` is on line {}",
                     other.name,
-                    line_of(src, other.span)
+                    lines.line_of(other.span)
                 )),
             );
         } else {
@@ -316,8 +373,14 @@ fn check_definition(
     diags: &mut Vec<Diagnostic>,
 ) {
     let full = &def.name;
+    let params = FirstIndex::new(def.params.iter().map(|p| p.name.as_str()));
+    let generics = FirstIndex::new(def.generics.iter().map(|g| g.name.as_str()));
+    let find_param =
+        |name: &str| params.find(name, || def.params.iter().position(|q| q.name == name));
+    let find_generic =
+        |name: &str| generics.find(name, || def.generics.iter().position(|g| g.name == name));
     for (j, g) in def.generics.iter().enumerate() {
-        if def.generics[..j].iter().any(|h| h.name == g.name) {
+        if find_generic(&g.name) != Some(j) {
             diags.push(Diagnostic::error(
                 g.span,
                 format!("duplicate generic parameter `{}` in `{full}`", g.name),
@@ -325,19 +388,25 @@ fn check_definition(
         }
     }
     for (j, p) in def.params.iter().enumerate() {
-        if def.params[..j].iter().any(|q| q.name == p.name) {
+        if find_param(&p.name) != Some(j) {
             diags.push(Diagnostic::error(
                 Span::new(p.span.start, p.span.start + p.name.len()),
                 format!("duplicate field `{}` in `{full}`", p.name),
             ));
         }
-        check_flag(def, j, diags);
+        if let ParamType::Normal {
+            flag: Some(flag), ..
+        } = &p.ty
+        {
+            check_flag(def, j, flag, find_param(&flag.field), diags);
+        }
     }
 
     let mut used = vec![false; def.generics.len()];
     let mut r = Resolver {
         index,
         generics: &def.generics,
+        generic_names: &generics,
         used: &mut used,
         kinds,
         diags,
@@ -350,7 +419,7 @@ fn check_definition(
 
     let result = &def.result;
     if def.category == Category::Type {
-        if let Some(j) = generic_index(&def.generics, result) {
+        if let Some(j) = r.generic(result) {
             r.used[j] = true;
             r.kinds.push(TypeKind::Generic);
             push_args_unresolved(result, r.kinds);
@@ -374,8 +443,8 @@ fn check_definition(
         r.resolve(result, false);
     }
 
-    for (g, used) in def.generics.iter().zip(&used) {
-        if !used {
+    for (j, (g, used)) in def.generics.iter().zip(&used).enumerate() {
+        if !used && find_generic(&g.name) == Some(j) {
             diags.push(
                 Diagnostic::error(
                     g.span,
@@ -397,19 +466,20 @@ fn push_args_unresolved(ty: &TypeRef, kinds: &mut Vec<TypeKind>) {
     }
 }
 
-/// Checks the `flags.N?` condition of field `j`, if it has one.
-fn check_flag(def: &Definition, j: usize, diags: &mut Vec<Diagnostic>) {
+/// Checks the `flags.N?` condition `flag` of field `j`; `found` is the
+/// first field named like the flags field.
+fn check_flag(
+    def: &Definition,
+    j: usize,
+    flag: &crate::ast::Flag,
+    found: Option<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let p = &def.params[j];
-    let ParamType::Normal {
-        flag: Some(flag), ..
-    } = &p.ty
-    else {
-        return;
-    };
     // Fields are written without spaces, so the pieces sit at fixed offsets.
     let field_start = p.span.start + p.name.len() + 1;
     let field_span = Span::new(field_start, field_start + flag.field.len());
-    match def.params.iter().position(|q| q.name == flag.field) {
+    match found {
         Some(f) if f < j && def.params[f].ty == ParamType::Flags => {}
         Some(f) if f < j => diags.push(
             Diagnostic::error(
@@ -466,12 +536,23 @@ fn check_flag(def: &Definition, j: usize, diags: &mut Vec<Diagnostic>) {
 struct Resolver<'i, 'a> {
     index: &'i Index<'a>,
     generics: &'i [GenericParam],
+    generic_names: &'i FirstIndex<'i>,
     used: &'i mut [bool],
     kinds: &'i mut Vec<TypeKind>,
     diags: &'i mut Vec<Diagnostic>,
 }
 
 impl Resolver<'_, '_> {
+    /// Which generic parameter `ty` names, if any.
+    fn generic(&self, ty: &TypeRef) -> Option<usize> {
+        if !ty.name.namespace.is_empty() {
+            return None;
+        }
+        let name = ty.name.name.as_str();
+        self.generic_names
+            .find(name, || self.generics.iter().position(|g| g.name == name))
+    }
+
     /// Pushes the kind of `ty`, then those of its arguments. `flagged`
     /// says whether `ty` is the type of a `flags.N?` field, the one place
     /// `true` means something.
@@ -488,7 +569,7 @@ impl Resolver<'_, '_> {
     }
 
     fn kind_of(&mut self, ty: &TypeRef, flagged: bool) -> TypeKind {
-        let generic = generic_index(self.generics, ty);
+        let generic = self.generic(ty);
         if ty.generic_ref || generic.is_some() {
             return self.generic_kind(ty, generic);
         }
@@ -575,14 +656,9 @@ impl Resolver<'_, '_> {
         }
         if ty.has_percent() {
             match index.types.get(&k) {
-                Some(&(_, 1)) => return TypeKind::BareConstructor,
-                Some(&(first, n)) => {
-                    let list: Vec<String> = index.definitions[first..]
-                        .iter()
-                        .filter(|d| d.category == Category::Type && key(&d.result.name) == k)
-                        .take(3)
-                        .map(|d| format!("`{}`", d.name))
-                        .collect();
+                Some(&(_, _, 1)) => return TypeKind::BareConstructor,
+                Some(&(first, second, n)) => {
+                    let list = [first, second].map(|c| format!("`{}`", index.definitions[c].name));
                     self.diags.push(
                         Diagnostic::error(
                             ty.span,

@@ -73,7 +73,10 @@ fn every_corpus_schema_parses_with_independently_counted_definitions() {
                 panic!("{name} failed to parse:\n{shown}");
             }
         };
-        assert!(parsed.warnings.iter().all(|w| w.severity == Severity::Warning));
+        assert!(parsed
+            .warnings
+            .iter()
+            .all(|w| w.severity == Severity::Warning));
         let schema = &parsed.schema;
         let (types, functions, layer) = count_by_lines(&src);
         assert_eq!(schema.constructors().count(), types, "{name}: constructors");
@@ -86,7 +89,12 @@ fn every_corpus_schema_parses_with_independently_counted_definitions() {
 #[test]
 fn corpus_counts_are_the_known_ones() {
     let expected = [
-        ("crates-grammers-tl-types-0.11.0-api.tl", 1703, 850, Some(230)),
+        (
+            "crates-grammers-tl-types-0.11.0-api.tl",
+            1703,
+            850,
+            Some(230),
+        ),
         ("grammers-api.tl", 1540, 754, Some(222)),
         ("grammers-mtproto.tl", 49, 10, None),
         ("tdlib-mtproto_api.tl", 36, 10, None),
@@ -100,7 +108,11 @@ fn corpus_counts_are_the_known_ones() {
         assert_eq!(name, ename);
         let schema = tl_parser::parse(&src).unwrap().schema;
         assert_eq!(
-            (schema.constructors().count(), schema.functions().count(), schema.layer),
+            (
+                schema.constructors().count(),
+                schema.functions().count(),
+                schema.layer
+            ),
             (c, f, layer),
             "{name}"
         );
@@ -184,7 +196,11 @@ fn builtin_lines_are_recorded_not_counted() {
         if name.contains("api") && !name.contains("mtproto") {
             let vector = &schema.builtins[0];
             assert_eq!(
-                (vector.name.as_str(), vector.result.as_str(), vector.explicit_id),
+                (
+                    vector.name.as_str(),
+                    vector.result.as_str(),
+                    vector.explicit_id
+                ),
                 ("vector", "Vector t", Some(0x1cb5c415))
             );
             // Bool's constructors and `true` are ordinary definitions.
@@ -226,7 +242,11 @@ fn every_type_reference_in_the_corpus_is_resolved() {
         }
         for r in &refs {
             assert_ne!(r.kind, TypeKind::Unresolved, "{name}: {r}");
-            assert_eq!(&src[r.span.start..r.span.end], r.to_string(), "{name}: span");
+            assert_eq!(
+                &src[r.span.start..r.span.end],
+                r.to_string(),
+                "{name}: span"
+            );
         }
     }
 }

@@ -65,7 +65,12 @@ fn parse(src: &str) -> Schema {
             assert!(p.warnings.is_empty(), "{:?}", p.warnings);
             p.schema
         }
-        Err(e) => panic!("{}", e.iter().map(|d| d.render("golden", src)).collect::<String>()),
+        Err(e) => panic!(
+            "{}",
+            e.iter()
+                .map(|d| d.render("golden", src))
+                .collect::<String>()
+        ),
     }
 }
 
@@ -85,8 +90,20 @@ fn flags_and_flags2() {
         generics: vec![],
         params: vec![
             flags(src, "flags:#"),
-            field(src, "out:flags.1?true", 0, ty("true", TypeKind::True, at(src, "true", 1)), Some(("flags", 1))),
-            field(src, "id:flags.0?long", 0, ty("long", TypeKind::Long, at(src, "long", 0)), Some(("flags", 0))),
+            field(
+                src,
+                "out:flags.1?true",
+                0,
+                ty("true", TypeKind::True, at(src, "true", 1)),
+                Some(("flags", 1)),
+            ),
+            field(
+                src,
+                "id:flags.0?long",
+                0,
+                ty("long", TypeKind::Long, at(src, "long", 0)),
+                Some(("flags", 0)),
+            ),
             flags(src, "flags2:#"),
             field(
                 src,
@@ -136,7 +153,13 @@ fn generics_and_generic_references() {
             span: at(src, "{X:Type}", 0),
         }],
         params: vec![
-            field(src, "layer:int", 0, ty("int", TypeKind::Int, at(src, "int", 0)), None),
+            field(
+                src,
+                "layer:int",
+                0,
+                ty("int", TypeKind::Int, at(src, "int", 0)),
+                None,
+            ),
             field(
                 src,
                 "query:!X",
@@ -187,7 +210,13 @@ fn bare_vectors_and_bare_constructors() {
     );
     assert_eq!(
         message.params[3],
-        field(src, "body:Object", 0, ty("Object", TypeKind::Object, at(src, "Object", 0)), None)
+        field(
+            src,
+            "body:Object",
+            0,
+            ty("Object", TypeKind::Object, at(src, "Object", 0)),
+            None
+        )
     );
     let container = &schema.definitions[3];
     assert_eq!(
@@ -229,19 +258,31 @@ fn namespaces() {
             0,
             TypeRef {
                 bare: false,
-                ..ty("auth.SentCodeType", TypeKind::Boxed, at(src, "auth.SentCodeType", 1))
+                ..ty(
+                    "auth.SentCodeType",
+                    TypeKind::Boxed,
+                    at(src, "auth.SentCodeType", 1)
+                )
             },
             None
         )
     );
     assert_eq!(
         sent.result,
-        ty("auth.SentCode", TypeKind::Boxed, at(src, "auth.SentCode;", 0).with_len(13))
+        ty(
+            "auth.SentCode",
+            TypeKind::Boxed,
+            at(src, "auth.SentCode;", 0).with_len(13)
+        )
     );
     let send = &schema.definitions[2];
     assert_eq!(
         (send.category, send.name.full(), send.result.kind),
-        (Category::Function, "auth.sendCode".to_owned(), TypeKind::Boxed)
+        (
+            Category::Function,
+            "auth.sendCode".to_owned(),
+            TypeKind::Boxed
+        )
     );
 }
 
@@ -282,7 +323,10 @@ e = E;
     assert_eq!(
         docs,
         [
-            ("pong".to_owned(), Some("A pong.\n\nSent in reply to `ping`.")),
+            (
+                "pong".to_owned(),
+                Some("A pong.\n\nSent in reply to `ping`.")
+            ),
             ("a".to_owned(), None),
             ("b".to_owned(), Some("@description Info about b @x the x")),
             ("c".to_owned(), Some("Block doc\nsecond line")),
@@ -292,7 +336,10 @@ e = E;
     );
     let d = &schema.definitions[4];
     assert_eq!(d.params.len(), 2);
-    assert_eq!(d.span, Span::new(src.find("d /*").unwrap(), src.find("= D;").unwrap() + 4));
+    assert_eq!(
+        d.span,
+        Span::new(src.find("d /*").unwrap(), src.find("= D;").unwrap() + 4)
+    );
     assert_eq!(d.params[1].span, at(src, "z:long", 0));
     // Comments do not change the id.
     assert_eq!(tl_parser::normalized_form(d), "d y:int z:long = D");
@@ -340,7 +387,10 @@ fn builtin_lines() {
         unreachable!()
     };
     assert_eq!(c.args[0].kind, TypeKind::Int);
-    assert_eq!(schema.builtins[1].to_string(), "vector {t:Type} # [ t ] = Vector t;");
+    assert_eq!(
+        schema.builtins[1].to_string(),
+        "vector {t:Type} # [ t ] = Vector t;"
+    );
 }
 
 #[test]
@@ -353,7 +403,10 @@ fn split_lines_missing_semicolon_crlf_and_layer_at_the_end() {
     let schema = parse(src);
     assert_eq!(schema.layer, Some(12));
     let names: Vec<String> = schema.definitions.iter().map(|d| d.name.full()).collect();
-    assert_eq!(names, ["bind_auth_key_inner", "new_session_created", "pong"]);
+    assert_eq!(
+        names,
+        ["bind_auth_key_inner", "new_session_created", "pong"]
+    );
     let bind = &schema.definitions[0];
     assert_eq!(bind.params.len(), 5);
     assert_eq!(bind.span.end, src.find("Inner;").unwrap() + 6);
@@ -363,7 +416,10 @@ fn split_lines_missing_semicolon_crlf_and_layer_at_the_end() {
         &src[created.span.start..created.span.end],
         "new_session_created#9ec20908 first_msg_id:long unique_id:long server_salt:long = NewSession"
     );
-    assert!(schema.definitions.iter().all(|d| d.explicit_id == Some(d.computed_id)));
+    assert!(schema
+        .definitions
+        .iter()
+        .all(|d| d.explicit_id == Some(d.computed_id)));
 }
 
 #[test]
