@@ -1,0 +1,909 @@
+//! The session against a scripted server: every rule of the session has a
+//! test here that fails if the rule breaks.
+
+use std::time::Duration;
+
+use mtproto::container::{self, ContainerLimits};
+use mtproto::msg_id::UnixTime;
+use mtproto::random::SplitMix64;
+use mtproto::rpc_error::RpcError;
+use mtproto::service::{functions, types};
+use mtproto::session::{
+    pack_body, DropAnswer, Event, Outcome, RequestId, Session, SessionConfig, SessionError,
+    Transmit,
+};
+use mtproto_types::{Deserialize, RawObject, Serialize};
+
+const T0: u64 = 1_700_000_000;
+const SESSION: i64 = 0x5e55_1011;
+const SALT: i64 = 0x5a17;
+
+fn at(secs: u64) -> UnixTime {
+    UnixTime::from_secs(T0 + secs)
+}
+
+/// A scripted server: numbers its messages 1 mod 4 on its own clock.
+struct Server {
+    clock_offset: i64,
+    counter: i64,
+}
+
+impl Server {
+    fn new() -> Self {
+        Self {
+            clock_offset: 0,
+            counter: 0,
+        }
+    }
+
+    fn msg_id(&mut self, now: UnixTime) -> i64 {
+        self.counter += 1;
+        ((T0 as i64 + self.clock_offset + (now.as_duration().as_secs() as i64 - T0 as i64)) << 32)
+            | (self.counter << 2)
+            | 1
+    }
+
+    fn send(&mut self, session: &mut Session, now: UnixTime, body: &[u8]) -> i64 {
+        let msg_id = self.msg_id(now);
+        session.handle_message(now, msg_id, 1, body).unwrap();
+        msg_id
+    }
+}
+
+fn config() -> SessionConfig {
+    SessionConfig {
+        future_salts: None,
+        ..SessionConfig::default()
+    }
+}
+
+fn session() -> Session {
+    Session::new(config(), SESSION, SALT, at(0))
+}
+
+fn rpc_result(req_msg_id: i64, result: &impl Serialize) -> Vec<u8> {
+    types::RpcResult {
+        req_msg_id,
+        result: RawObject::from_value(result),
+    }
+    .to_bytes()
+}
+
+/// All message bodies in a transmit, with their msg_ids.
+fn bodies(transmit: &Transmit) -> Vec<(i64, Vec<u8>)> {
+    if transmit.body[..4] == container::MSG_CONTAINER_ID.to_le_bytes() {
+        container::unpack(transmit.msg_id, &transmit.body, &ContainerLimits::default())
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.msg_id, m.body.as_bytes().to_vec()))
+            .collect()
+    } else {
+        vec![(transmit.msg_id, transmit.body.clone())]
+    }
+}
+
+fn drain_transmits(session: &mut Session, now: UnixTime) -> Vec<(i64, Vec<u8>)> {
+    std::iter::from_fn(|| session.poll_transmit(now))
+        .flat_map(|t| bodies(&t))
+        .collect()
+}
+
+fn events(session: &mut Session) -> Vec<Event> {
+    std::iter::from_fn(|| session.poll_event()).collect()
+}
+
+fn response(session: &mut Session) -> (RequestId, Outcome) {
+    for event in events(session) {
+        if let Event::Response { request, outcome } = event {
+            return (request, outcome);
+        }
+    }
+    panic!("no response");
+}
+
+fn ping(session: &mut Session, ping_id: i64) -> (RequestId, i64) {
+    let id = session.enqueue(&functions::Ping { ping_id }, at(0));
+    (id, session.msg_id_of(id).unwrap())
+}
+
+#[test]
+fn rpc_result_is_matched_and_handed_back_raw() {
+    let mut s = session();
+    let (id, msg_id) = ping(&mut s, 7);
+    let sent = s.poll_transmit(at(0)).unwrap();
+    assert_eq!(
+        (sent.msg_id, sent.salt, sent.session_id),
+        (msg_id, SALT, SESSION)
+    );
+    let pong = types::Pong { msg_id, ping_id: 7 };
+    Server::new().send(&mut s, at(1), &rpc_result(msg_id, &pong));
+    let (request, outcome) = response(&mut s);
+    assert_eq!(request, id);
+    let Outcome::Result(bytes) = outcome else {
+        panic!("{outcome:?}")
+    };
+    let decoded: <functions::Ping as mtproto_types::RemoteCall>::Return<'_> =
+        Deserialize::from_bytes(&bytes).unwrap();
+    assert_eq!(decoded.constructor_id(), 0x347773c5);
+    assert_eq!(s.pending_requests(), 0);
+}
+
+#[test]
+fn a_top_level_pong_completes_the_ping() {
+    let mut s = session();
+    let (id, msg_id) = ping(&mut s, 9);
+    Server::new().send(
+        &mut s,
+        at(1),
+        &types::Pong { msg_id, ping_id: 9 }.to_bytes(),
+    );
+    assert_eq!(response(&mut s).0, id);
+}
+
+#[test]
+fn a_result_for_an_unknown_request_is_reported() {
+    let mut s = session();
+    let pong = types::Pong {
+        msg_id: 4,
+        ping_id: 1,
+    };
+    Server::new().send(&mut s, at(1), &rpc_result(12345 << 2, &pong));
+    assert_eq!(
+        events(&mut s),
+        vec![Event::UnknownResult {
+            req_msg_id: 12345 << 2
+        }]
+    );
+}
+
+#[test]
+fn rpc_error_is_structured_with_flood_wait_seconds() {
+    let mut s = session();
+    let (_, msg_id) = ping(&mut s, 1);
+    let error = types::RpcError {
+        error_code: 420,
+        error_message: "FLOOD_WAIT_30".into(),
+    };
+    Server::new().send(&mut s, at(1), &rpc_result(msg_id, &error));
+    match response(&mut s).1 {
+        Outcome::Error(e) => {
+            assert_eq!(e, RpcError::new(420, "FLOOD_WAIT_30"));
+            assert_eq!((e.name.as_str(), e.flood_wait()), ("FLOOD_WAIT", Some(30)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn duplicate_incoming_msg_ids_are_ignored_but_acked_again() {
+    let mut s = session();
+    let (_, msg_id) = ping(&mut s, 1);
+    s.poll_transmit(at(0));
+    let body = rpc_result(msg_id, &types::Pong { msg_id, ping_id: 1 });
+    let server_id = (T0 as i64) << 32 | 5;
+    s.handle_message(at(1), server_id, 1, &body).unwrap();
+    s.handle_message(at(1), server_id, 1, &body).unwrap();
+    let all = events(&mut s);
+    assert_eq!(all.len(), 1, "{all:?}");
+    let acks: Vec<i64> = drain_transmits(&mut s, at(1))
+        .iter()
+        .flat_map(|(_, b)| types::MsgsAck::from_bytes(b).unwrap().msg_ids)
+        .collect();
+    assert_eq!(acks, vec![server_id, server_id]);
+}
+
+#[test]
+fn bad_incoming_msg_ids_are_reported() {
+    let mut s = session();
+    let body = types::Pong {
+        msg_id: 4,
+        ping_id: 1,
+    }
+    .to_bytes();
+    // Even: a client's id, not a server's.
+    s.handle_message(at(1), (T0 as i64) << 32 | 4, 1, &body)
+        .unwrap();
+    // An hour in the past.
+    s.handle_message(at(1), (T0 as i64 - 3600) << 32 | 1, 1, &body)
+        .unwrap();
+    let all = events(&mut s);
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|e| matches!(e, Event::BadIncomingMsgId(_))));
+}
+
+#[test]
+fn content_related_messages_are_acked_and_acks_stop_resends() {
+    let mut s = session();
+    let (_, first) = ping(&mut s, 1);
+    let (_, second) = ping(&mut s, 2);
+    s.poll_transmit(at(0));
+    let mut server = Server::new();
+    let ack_id = server.msg_id(at(1));
+    // msgs_ack is not content-related (even seq_no): no ack owed for it.
+    s.handle_message(
+        at(1),
+        ack_id,
+        2,
+        &types::MsgsAck {
+            msg_ids: vec![first],
+        }
+        .to_bytes(),
+    )
+    .unwrap();
+    let update = server.send(&mut s, at(1), &0xdead_beefu32.to_le_bytes());
+    s.resend_unacknowledged(at(2));
+    let sent = drain_transmits(&mut s, at(2));
+    let acks: Vec<i64> = sent
+        .iter()
+        .filter_map(|(_, b)| types::MsgsAck::from_bytes(b).ok())
+        .flat_map(|a| a.msg_ids)
+        .collect();
+    assert_eq!(acks, vec![update]);
+    let pings: Vec<i64> = sent
+        .iter()
+        .filter_map(|(_, b)| functions::Ping::from_bytes(b).ok())
+        .map(|p| p.ping_id)
+        .collect();
+    assert_eq!(pings, vec![2], "the acked ping is not re-sent");
+    assert!(
+        !sent.iter().any(|(msg_id, _)| *msg_id == second),
+        "re-sent with a new msg_id"
+    );
+}
+
+#[test]
+fn gzip_packed_results_are_inflated() {
+    let mut s = session();
+    let (_, msg_id) = ping(&mut s, 1);
+    let answer = types::FutureSalts {
+        req_msg_id: msg_id,
+        now: T0 as i32,
+        salts: vec![
+            types::FutureSalt {
+                valid_since: 0,
+                valid_until: 1,
+                salt: 0
+            };
+            64
+        ],
+    }
+    .to_bytes();
+    let packed = pack_body(answer.clone(), Some(64));
+    assert_eq!(packed[..4], 0x3072cfa1u32.to_le_bytes());
+    let result = types::RpcResult {
+        req_msg_id: msg_id,
+        result: RawObject::new(packed),
+    };
+    Server::new().send(&mut s, at(1), &result.to_bytes());
+    assert_eq!(response(&mut s).1, Outcome::Result(answer));
+}
+
+#[test]
+fn a_gzip_bomb_in_an_rpc_result_fails_the_request_within_the_cap() {
+    let mut s = Session::new(
+        SessionConfig {
+            max_inflated: 64 * 1024,
+            ..config()
+        },
+        SESSION,
+        SALT,
+        at(0),
+    );
+    let (id, msg_id) = ping(&mut s, 1);
+    // 8 MiB of zeros: a few KiB packed, far over the 64 KiB cap.
+    let bomb = pack_body(vec![0u8; 8 << 20], Some(0));
+    assert!(bomb.len() < 16 * 1024);
+    let result = types::RpcResult {
+        req_msg_id: msg_id,
+        result: RawObject::new(bomb),
+    };
+    Server::new().send(&mut s, at(1), &result.to_bytes());
+    let (request, outcome) = response(&mut s);
+    assert_eq!(request, id);
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Failed(SessionError::Gzip(mtproto::gzip::GzipError::TooLarge { max, .. })) if max == 64 * 1024
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn large_outgoing_bodies_are_gzip_packed_when_it_saves_bytes() {
+    let mut s = session();
+    let mut query = 0x1234_5678u32.to_le_bytes().to_vec();
+    query.resize(4096, 0);
+    s.enqueue_raw(query.clone(), at(0));
+    let sent = s.poll_transmit(at(0)).unwrap();
+    let packed = types::GzipPacked::from_bytes(&sent.body).unwrap();
+    assert_eq!(
+        mtproto::gzip::inflate(&packed.packed_data, 1 << 20).unwrap(),
+        query
+    );
+    // Small bodies stay as they are.
+    ping(&mut s, 1);
+    let sent = s.poll_transmit(at(0)).unwrap();
+    assert!(functions::Ping::from_bytes(&sent.body).is_ok());
+}
+
+#[test]
+fn bad_server_salt_adopts_the_salt_and_resends_with_a_new_msg_id() {
+    let mut s = session();
+    let (id, first) = ping(&mut s, 1);
+    ping(&mut s, 2);
+    let container = s.poll_transmit(at(0)).unwrap();
+    assert_eq!(container.salt, SALT);
+    let bad = types::BadServerSalt {
+        bad_msg_id: container.msg_id,
+        bad_msg_seqno: container.seq_no,
+        error_code: 48,
+        new_server_salt: 0x0bad_5a17,
+    };
+    Server::new().send(&mut s, at(1), &bad.to_bytes());
+    assert!(events(&mut s).contains(&Event::SaltChanged { salt: 0x0bad_5a17 }));
+    let resent = s.poll_transmit(at(1)).unwrap();
+    assert_eq!(resent.salt, 0x0bad_5a17);
+    let pings: Vec<i64> = bodies(&resent)
+        .iter()
+        .filter_map(|(_, b)| functions::Ping::from_bytes(b).ok())
+        .map(|p| p.ping_id)
+        .collect();
+    assert_eq!(pings, vec![1, 2], "both messages of the container");
+    let new_id = s.msg_id_of(id).unwrap();
+    assert!(new_id > container.msg_id && new_id != first);
+}
+
+fn bad_msg(bad_msg_id: i64, error_code: i32) -> Vec<u8> {
+    types::BadMsgNotification {
+        bad_msg_id,
+        bad_msg_seqno: 1,
+        error_code,
+    }
+    .to_bytes()
+}
+
+/// The re-sent ping among what goes out at 1 s (with the ack of the
+/// notification), as (msg_id, ping_id).
+fn resent_ping(s: &mut Session) -> (i64, i64) {
+    drain_transmits(s, at(1))
+        .iter()
+        .find_map(|(msg_id, b)| {
+            functions::Ping::from_bytes(b)
+                .ok()
+                .map(|p| (*msg_id, p.ping_id))
+        })
+        .expect("the ping is re-sent")
+}
+
+#[test]
+fn bad_msg_16_corrects_the_clock_and_resends() {
+    // The server's clock is 1000 s ahead: our id is "too low". The
+    // notification itself is outside our time window until corrected.
+    let mut s = session();
+    let (id, first) = ping(&mut s, 1);
+    s.poll_transmit(at(0));
+    let mut server = Server::new();
+    server.clock_offset = 1000;
+    server.send(&mut s, at(1), &bad_msg(first, 16));
+    assert!(events(&mut s).is_empty(), "accepted after the correction");
+    let (resent, _) = resent_ping(&mut s);
+    assert_eq!(resent, s.msg_id_of(id).unwrap());
+    assert_eq!(resent >> 32, T0 as i64 + 1001);
+}
+
+#[test]
+fn bad_msg_17_corrects_the_clock_backwards_and_resends() {
+    let mut s = session();
+    let (id, first) = ping(&mut s, 1);
+    s.poll_transmit(at(0));
+    let mut server = Server::new();
+    server.clock_offset = -1000;
+    server.send(&mut s, at(1), &bad_msg(first, 17));
+    let (resent, _) = resent_ping(&mut s);
+    assert_eq!(resent, s.msg_id_of(id).unwrap());
+    assert_eq!(resent >> 32, T0 as i64 + 1 - 1000);
+}
+
+#[test]
+fn bad_msg_32_moves_seq_no_up_and_resends() {
+    let mut s = session();
+    let (_, first) = ping(&mut s, 1);
+    let sent = s.poll_transmit(at(0)).unwrap();
+    Server::new().send(&mut s, at(1), &bad_msg(first, 32));
+    let resent = drain_transmits(&mut s, at(1));
+    let ping_again = s.poll_transmit(at(1));
+    assert!(ping_again.is_none());
+    // Re-sent ping plus the ack of the notification, in a container.
+    let seq = {
+        let t = {
+            let mut s2 = session();
+            let (_, f) = ping(&mut s2, 1);
+            s2.poll_transmit(at(0));
+            Server::new().send(&mut s2, at(1), &bad_msg(f, 32));
+            s2.poll_transmit(at(1)).unwrap()
+        };
+        container::unpack(t.msg_id, &t.body, &ContainerLimits::default())
+            .unwrap()
+            .iter()
+            .find(|m| functions::Ping::from_bytes(m.body.as_bytes()).is_ok())
+            .unwrap()
+            .seqno
+    };
+    assert!(
+        seq > sent.seq_no + 64,
+        "seq_no {seq} jumped past the old one"
+    );
+    assert!(resent
+        .iter()
+        .any(|(_, b)| functions::Ping::from_bytes(b).is_ok()));
+}
+
+#[test]
+fn bad_msg_with_an_unfixable_code_is_reported_and_resends_are_bounded() {
+    let mut s = Session::new(
+        SessionConfig {
+            max_resends: 2,
+            ..config()
+        },
+        SESSION,
+        SALT,
+        at(0),
+    );
+    let (id, _) = ping(&mut s, 1);
+    let mut server = Server::new();
+    for _ in 0..3 {
+        let msg_id = s.msg_id_of(id).unwrap();
+        drain_transmits(&mut s, at(0));
+        server.send(&mut s, at(1), &bad_msg(msg_id, 35));
+    }
+    let all = events(&mut s);
+    assert!(all.contains(&Event::BadMsg {
+        msg_id: all
+            .iter()
+            .find_map(|e| match e {
+                Event::BadMsg { msg_id, .. } => Some(*msg_id),
+                _ => None,
+            })
+            .unwrap(),
+        code: 35
+    }));
+    assert!(all.iter().any(|e| matches!(
+        e,
+        Event::Response {
+            outcome: Outcome::Failed(SessionError::TooManyResends { code: 35, .. }),
+            ..
+        }
+    )));
+    assert_eq!(s.pending_requests(), 0);
+}
+
+#[test]
+fn new_session_created_is_an_event_with_the_new_salt_and_resends_older_requests() {
+    let mut s = session();
+    let (old, old_msg_id) = ping(&mut s, 1);
+    let (newer, newer_msg_id) = ping(&mut s, 2);
+    s.poll_transmit(at(0));
+    let created = types::NewSessionCreated {
+        first_msg_id: newer_msg_id,
+        unique_id: 0x0e1d,
+        server_salt: 0x0ee5a17,
+    };
+    Server::new().send(&mut s, at(1), &created.to_bytes());
+    let all = events(&mut s);
+    assert!(all.contains(&Event::NewSession {
+        first_msg_id: newer_msg_id,
+        unique_id: 0x0e1d,
+        resent: 1
+    }));
+    assert_eq!(s.salt(at(1)), 0x0ee5a17);
+    assert_ne!(s.msg_id_of(old), Some(old_msg_id), "re-sent");
+    assert_eq!(
+        s.msg_id_of(newer),
+        Some(newer_msg_id),
+        "covered by the new session"
+    );
+    let sent = drain_transmits(&mut s, at(1));
+    assert!(sent
+        .iter()
+        .any(|(_, b)| functions::Ping::from_bytes(b).map(|p| p.ping_id) == Ok(1)));
+    // The notification is content-related and acknowledged.
+    assert!(sent
+        .iter()
+        .any(|(_, b)| types::MsgsAck::from_bytes(b).is_ok()));
+}
+
+fn cancel_with(answer: Vec<u8>) -> (Outcome, Vec<Event>) {
+    let mut s = session();
+    let (id, msg_id) = ping(&mut s, 1);
+    s.poll_transmit(at(0));
+    assert!(s.cancel(id, at(0)));
+    let sent = s.poll_transmit(at(0)).unwrap();
+    let drop = functions::RpcDropAnswer::from_bytes(&sent.body).unwrap();
+    assert_eq!(drop.req_msg_id, msg_id);
+    let mut server = Server::new();
+    let result = types::RpcResult {
+        req_msg_id: sent.msg_id,
+        result: RawObject::new(answer.clone()),
+    };
+    server.send(&mut s, at(1), &result.to_bytes());
+    let (request, outcome) = response(&mut s);
+    assert_eq!(request, id);
+    // The same answer to the original query passes silently.
+    server.send(
+        &mut s,
+        at(1),
+        &types::RpcResult {
+            req_msg_id: msg_id,
+            result: RawObject::new(answer),
+        }
+        .to_bytes(),
+    );
+    (outcome, events(&mut s))
+}
+
+#[test]
+fn rpc_drop_answer_unknown() {
+    let (outcome, rest) = cancel_with(types::RpcAnswerUnknown {}.to_bytes());
+    assert_eq!(outcome, Outcome::Cancelled(DropAnswer::Unknown));
+    assert!(rest.is_empty(), "{rest:?}");
+}
+
+#[test]
+fn rpc_drop_answer_dropped_running() {
+    let (outcome, rest) = cancel_with(types::RpcAnswerDroppedRunning {}.to_bytes());
+    assert_eq!(outcome, Outcome::Cancelled(DropAnswer::DroppedRunning));
+    assert!(rest.is_empty(), "{rest:?}");
+}
+
+#[test]
+fn rpc_drop_answer_dropped() {
+    let dropped = types::RpcAnswerDropped {
+        msg_id: 77 << 2 | 1,
+        seq_no: 5,
+        bytes: 24,
+    };
+    let (outcome, _) = cancel_with(dropped.to_bytes());
+    assert_eq!(
+        outcome,
+        Outcome::Cancelled(DropAnswer::Dropped {
+            msg_id: 77 << 2 | 1,
+            seq_no: 5,
+            bytes: 24
+        })
+    );
+}
+
+#[test]
+fn cancelling_an_unknown_request_does_nothing() {
+    let mut s = session();
+    let (id, msg_id) = ping(&mut s, 1);
+    Server::new().send(
+        &mut s,
+        at(1),
+        &rpc_result(msg_id, &types::Pong { msg_id, ping_id: 1 }),
+    );
+    assert!(!s.cancel(id, at(1)));
+}
+
+#[test]
+fn enqueue_ordered_chains_invoke_after_msg() {
+    let mut s = session();
+    let pings: Vec<functions::Ping> = (0..3).map(|ping_id| functions::Ping { ping_id }).collect();
+    let ids = s.enqueue_ordered(&pings, at(0));
+    let msg_ids: Vec<i64> = ids.iter().map(|id| s.msg_id_of(*id).unwrap()).collect();
+    let sent = bodies(&s.poll_transmit(at(0)).unwrap());
+    assert_eq!(sent.len(), 3);
+    assert_eq!(functions::Ping::from_bytes(&sent[0].1).unwrap().ping_id, 0);
+    for i in 1..3 {
+        let wrapped = functions::InvokeAfterMsg::<functions::Ping>::from_bytes(&sent[i].1).unwrap();
+        assert_eq!(wrapped.msg_id, msg_ids[i - 1]);
+        assert_eq!(wrapped.query.ping_id, i as i64);
+        assert_eq!(sent[i].0, msg_ids[i]);
+    }
+}
+
+#[test]
+fn invoke_after_msg_follows_a_resent_dependency() {
+    let mut s = session();
+    let pings: Vec<functions::Ping> = (0..2).map(|ping_id| functions::Ping { ping_id }).collect();
+    let ids = s.enqueue_ordered(&pings, at(0));
+    let container = s.poll_transmit(at(0)).unwrap();
+    let bad = types::BadServerSalt {
+        bad_msg_id: container.msg_id,
+        bad_msg_seqno: 0,
+        error_code: 48,
+        new_server_salt: 1,
+    };
+    Server::new().send(&mut s, at(1), &bad.to_bytes());
+    let sent = drain_transmits(&mut s, at(1));
+    let wrapped = sent
+        .iter()
+        .find_map(|(_, b)| functions::InvokeAfterMsg::<functions::Ping>::from_bytes(b).ok())
+        .unwrap();
+    assert_eq!(wrapped.msg_id, s.msg_id_of(ids[0]).unwrap());
+}
+
+#[test]
+fn ping_delay_disconnect_is_due_every_interval() {
+    let mut s = session();
+    assert_eq!(s.poll_timeout(), Some(at(60)));
+    s.handle_timeout(at(59));
+    assert!(s.poll_transmit(at(59)).is_none(), "not due yet");
+    s.handle_timeout(at(60));
+    let sent = s.poll_transmit(at(60)).unwrap();
+    let ping = functions::PingDelayDisconnect::from_bytes(&sent.body).unwrap();
+    assert_eq!(ping.disconnect_delay, 75);
+    assert_eq!(s.poll_timeout(), Some(at(120)));
+    // Its pong is consumed by the session, not reported.
+    let pong = types::Pong {
+        msg_id: sent.msg_id,
+        ping_id: ping.ping_id,
+    };
+    Server::new().send(&mut s, at(61), &pong.to_bytes());
+    assert!(events(&mut s).is_empty());
+    assert_eq!(s.pending_requests(), 0);
+}
+
+#[test]
+fn ping_interval_and_delay_are_configurable() {
+    let mut s = Session::new(
+        SessionConfig {
+            ping_interval: Duration::from_secs(10),
+            disconnect_delay: Duration::from_secs(15),
+            ..config()
+        },
+        SESSION,
+        SALT,
+        at(0),
+    );
+    assert_eq!(s.poll_timeout(), Some(at(10)));
+    s.handle_timeout(at(10));
+    let sent = s.poll_transmit(at(10)).unwrap();
+    assert_eq!(
+        functions::PingDelayDisconnect::from_bytes(&sent.body)
+            .unwrap()
+            .disconnect_delay,
+        15
+    );
+}
+
+#[test]
+fn future_salts_are_fetched_stored_and_switched_mid_stream() {
+    let mut s = Session::new(SessionConfig::default(), SESSION, SALT, at(0));
+    // Nothing stored: a refresh is due at once.
+    assert!(s.poll_timeout().unwrap() <= at(0));
+    s.handle_timeout(at(0));
+    let request = s.poll_transmit(at(0)).unwrap();
+    assert_eq!(
+        functions::GetFutureSalts::from_bytes(&request.body)
+            .unwrap()
+            .num,
+        64
+    );
+    let t = T0 as i32;
+    let answer = types::FutureSalts {
+        req_msg_id: request.msg_id,
+        now: t,
+        salts: vec![
+            types::FutureSalt {
+                valid_since: t - 10,
+                valid_until: t + 100,
+                salt: 0xa,
+            },
+            types::FutureSalt {
+                valid_since: t + 100,
+                valid_until: t + 3700,
+                salt: 0xb,
+            },
+        ],
+    };
+    // Future salts come unwrapped, like pong.
+    Server::new().send(&mut s, at(1), &answer.to_bytes());
+    assert!(events(&mut s).is_empty());
+    ping(&mut s, 1);
+    assert_eq!(s.poll_transmit(at(99)).unwrap().salt, 0xa);
+    ping(&mut s, 2);
+    assert_eq!(s.poll_transmit(at(100)).unwrap().salt, 0xb, "switched");
+    // The next refresh is due the margin before the last salt expires.
+    assert_eq!(s.poll_timeout(), Some(at(60)), "the ping comes first");
+    s.handle_timeout(at(60));
+    drain_transmits(&mut s, at(60));
+    assert_eq!(s.poll_timeout(), Some(at(120)));
+    let mut later = at(120);
+    while later < at(3100) {
+        s.handle_timeout(later);
+        drain_transmits(&mut s, later);
+        later = s.poll_timeout().unwrap();
+    }
+    assert_eq!(later, at(3100), "3700 - 600 s margin");
+    s.handle_timeout(later);
+    let sent = drain_transmits(&mut s, later);
+    assert!(sent
+        .iter()
+        .any(|(_, b)| functions::GetFutureSalts::from_bytes(b).is_ok()));
+}
+
+#[test]
+fn the_longest_lived_valid_salt_wins() {
+    let mut salts = mtproto::salt::SaltStore::new(1);
+    salts.add([
+        types::FutureSalt {
+            valid_since: 0,
+            valid_until: 200,
+            salt: 2,
+        },
+        types::FutureSalt {
+            valid_since: 50,
+            valid_until: 300,
+            salt: 3,
+        },
+    ]);
+    assert_eq!(salts.current(UnixTime::from_secs(10)), 2);
+    assert_eq!(salts.current(UnixTime::from_secs(60)), 3);
+    assert_eq!(salts.current(UnixTime::from_secs(300)), 1, "all expired");
+}
+
+#[test]
+fn msgs_state_req_is_answered_one_byte_per_id() {
+    let mut s = session();
+    let mut server = Server::new();
+    let received = server.send(&mut s, at(1), &0xdead_beefu32.to_le_bytes());
+    let never = received + 400;
+    let future = (T0 as i64 + 3600) << 32 | 1;
+    let ancient = (T0 as i64 - 3600) << 32 | 1;
+    let req = types::MsgsStateReq {
+        msg_ids: vec![received, never, future, ancient],
+    };
+    let req_id = server.send(&mut s, at(1), &req.to_bytes());
+    let sent = drain_transmits(&mut s, at(1));
+    let info = sent
+        .iter()
+        .find_map(|(_, b)| types::MsgsStateInfo::from_bytes(b).ok())
+        .unwrap();
+    assert_eq!(info.req_msg_id, req_id);
+    assert_eq!(&info.info[..], &[4 | 8, 2, 3, 1]);
+}
+
+#[test]
+fn msg_resend_req_resends_what_we_have_and_reports_the_rest() {
+    let mut s = session();
+    let (id, msg_id) = ping(&mut s, 5);
+    s.poll_transmit(at(0));
+    let unknown = 999 << 2;
+    let req = types::MsgResendReq {
+        msg_ids: vec![msg_id, unknown],
+    };
+    Server::new().send(&mut s, at(1), &req.to_bytes());
+    assert_eq!(
+        events(&mut s),
+        vec![Event::ResendUnavailable {
+            msg_ids: vec![unknown]
+        }]
+    );
+    let sent = drain_transmits(&mut s, at(1));
+    let again = sent
+        .iter()
+        .find(|(_, b)| functions::Ping::from_bytes(b).is_ok())
+        .unwrap();
+    assert_eq!(again.0, msg_id, "same msg_id, as asked");
+    assert_eq!(s.msg_id_of(id), Some(msg_id));
+}
+
+#[test]
+fn http_wait_defaults_in_http_mode() {
+    let mut s = Session::new(
+        SessionConfig {
+            http_wait: Some(container::default_http_wait()),
+            ..config()
+        },
+        SESSION,
+        SALT,
+        at(0),
+    );
+    let poll = s.poll_long_poll(at(0)).unwrap();
+    let wait = types::HttpWait::from_bytes(&poll.body).unwrap();
+    assert_eq!(
+        (wait.max_delay, wait.wait_after, wait.max_wait),
+        (0, 0, 25_000)
+    );
+    ping(&mut s, 1);
+    let sent = bodies(&s.poll_transmit(at(0)).unwrap());
+    assert!(sent
+        .iter()
+        .any(|(_, b)| types::HttpWait::from_bytes(b).is_ok()));
+}
+
+#[test]
+fn destroy_session_is_a_request_with_a_raw_answer() {
+    let mut s = session();
+    let id = s.destroy_session(0x01d, at(0));
+    let sent = s.poll_transmit(at(0)).unwrap();
+    assert_eq!(
+        functions::DestroySession::from_bytes(&sent.body)
+            .unwrap()
+            .session_id,
+        0x01d
+    );
+    let ok = types::DestroySessionOk { session_id: 0x01d };
+    Server::new().send(&mut s, at(1), &rpc_result(sent.msg_id, &ok));
+    assert_eq!(response(&mut s), (id, Outcome::Result(ok.to_bytes())));
+}
+
+#[test]
+fn plaintexts_round_trip_and_other_sessions_are_refused() {
+    let mut s = session();
+    let (id, msg_id) = ping(&mut s, 1);
+    let sent = s.poll_transmit(at(0)).unwrap();
+    let mut plaintext = Vec::new();
+    sent.encode_plaintext(&mut SplitMix64::new(1), &mut plaintext)
+        .unwrap();
+    assert_eq!(plaintext.len() % 16, 0);
+
+    let answer = Transmit {
+        salt: SALT,
+        session_id: SESSION,
+        msg_id: (T0 as i64) << 32 | 1,
+        seq_no: 1,
+        body: rpc_result(msg_id, &types::Pong { msg_id, ping_id: 1 }),
+    };
+    let mut incoming = Vec::new();
+    answer
+        .encode_plaintext(&mut SplitMix64::new(2), &mut incoming)
+        .unwrap();
+    s.handle_plaintext(at(1), &incoming).unwrap();
+    assert_eq!(response(&mut s).0, id);
+
+    let other = Transmit {
+        session_id: 1,
+        ..answer
+    };
+    let mut foreign = Vec::new();
+    other
+        .encode_plaintext(&mut SplitMix64::new(3), &mut foreign)
+        .unwrap();
+    assert!(matches!(
+        s.handle_plaintext(at(1), &foreign),
+        Err(SessionError::WrongSession { found: 1, .. })
+    ));
+    assert!(matches!(
+        s.handle_plaintext(at(1), &[0u8; 7]),
+        Err(SessionError::Envelope(_))
+    ));
+}
+
+#[test]
+fn a_broken_container_is_refused_as_a_whole() {
+    let mut s = session();
+    let ping_body = functions::Ping { ping_id: 1 }.to_bytes();
+    let container = types::MsgContainer {
+        messages: vec![types::Message {
+            msg_id: (T0 as i64 + 1) << 32 | 1,
+            seqno: 1,
+            body: RawObject::new(&ping_body[..]),
+        }],
+    }
+    .to_bytes();
+    let result = s.handle_message(at(1), (T0 as i64) << 32 | 1, 0, &container);
+    assert!(matches!(
+        result,
+        Err(SessionError::Container(
+            container::ContainerError::InnerIdNotLower { .. }
+        ))
+    ));
+}
+
+#[test]
+fn updates_are_handed_back_inflated() {
+    let mut s = session();
+    let mut update = 0x7465_7374u32.to_le_bytes().to_vec();
+    update.resize(2048, 7);
+    let msg_id = Server::new().send(&mut s, at(1), &pack_body(update.clone(), Some(0)));
+    assert_eq!(
+        events(&mut s),
+        vec![Event::Update {
+            msg_id,
+            body: update
+        }]
+    );
+}
