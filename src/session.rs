@@ -368,6 +368,8 @@ struct Request {
     purpose: Purpose,
     acked: bool,
     attempts: u32,
+    /// `rpc_drop_answer` was sent for it.
+    cancelling: bool,
 }
 
 /// Containers remembered so that a notification about one reaches its
@@ -490,9 +492,10 @@ impl Session {
     /// answer if that arrives first. Returns `false` for a request that is
     /// not pending.
     pub fn cancel(&mut self, request: RequestId, now: UnixTime) -> bool {
-        let Some(target) = self.requests.get(&request) else {
+        let Some(target) = self.requests.get_mut(&request) else {
             return false;
         };
+        target.cancelling = true;
         let drop = functions::RpcDropAnswer {
             req_msg_id: target.msg_id,
         };
@@ -548,6 +551,7 @@ impl Session {
                 purpose,
                 acked: false,
                 attempts: 0,
+                cancelling: false,
             },
         );
         self.number_and_queue(id, now);
@@ -894,10 +898,23 @@ impl Session {
             return;
         };
         match request.purpose {
-            Purpose::Caller => self.events.push_back(Event::Response {
-                request: id,
-                outcome,
-            }),
+            Purpose::Caller => {
+                // The server answers the original query of a drop that
+                // caught it running with `rpc_answer_dropped_running` too,
+                // possibly before the drop's own answer.
+                let dropped_running = matches!(&outcome, Outcome::Result(bytes)
+                    if constructor_of(bytes) == Some(types::RpcAnswerDroppedRunning::CONSTRUCTOR_ID));
+                let outcome = if request.cancelling && dropped_running {
+                    self.remember_dropped(request.msg_id);
+                    Outcome::Cancelled(DropAnswer::DroppedRunning)
+                } else {
+                    outcome
+                };
+                self.events.push_back(Event::Response {
+                    request: id,
+                    outcome,
+                })
+            }
             Purpose::KeepAlive => {}
             Purpose::FutureSalts => {
                 self.salts_in_flight = false;

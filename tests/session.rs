@@ -907,3 +907,21 @@ fn updates_are_handed_back_inflated() {
         }]
     );
 }
+
+#[test]
+fn dropped_running_on_the_original_before_the_drops_answer_cancels() {
+    let mut s = session();
+    let (id, msg_id) = ping(&mut s, 1);
+    s.poll_transmit(at(0));
+    s.cancel(id, at(0));
+    let drop = s.poll_transmit(at(0)).unwrap();
+    let running = types::RpcAnswerDroppedRunning {};
+    let mut server = Server::new();
+    server.send(&mut s, at(1), &rpc_result(msg_id, &running));
+    assert_eq!(
+        response(&mut s),
+        (id, Outcome::Cancelled(DropAnswer::DroppedRunning))
+    );
+    server.send(&mut s, at(1), &rpc_result(drop.msg_id, &running));
+    assert!(events(&mut s).is_empty());
+}
