@@ -120,9 +120,7 @@ impl Decoder<'_> {
             let value = if item.length_field == Some(index) {
                 let at = r.offset();
                 let len = r.i32(&field.name)?;
-                let fits = usize::try_from(len)
-                    .ok()
-                    .filter(|&l| l <= r.remaining());
+                let fits = usize::try_from(len).ok().filter(|&l| l <= r.remaining());
                 let Some(len) = fits else {
                     return Err(r.error(
                         at,
@@ -139,7 +137,10 @@ impl Decoder<'_> {
             } else if let (Some(len), Ty::Object) = (body_len, ty) {
                 let mut body = r.sub(len, &field.name)?;
                 let value = self.boxed(&mut body, None, depth + 1)?;
-                trailing(&body, &format!("after the body, within its `bytes` = {len}"))?;
+                trailing(
+                    &body,
+                    &format!("after the body, within its `bytes` = {len}"),
+                )?;
                 value
             } else {
                 self.value(r, ty, &field.name, depth + 1)?
@@ -165,10 +166,9 @@ impl Decoder<'_> {
                 match std::str::from_utf8(data) {
                     Ok(s) => Value::from(s),
                     Err(e) => {
-                        return Err(r.error(
-                            at + e.valid_up_to(),
-                            format!("`{name}` is not valid UTF-8"),
-                        ))
+                        return Err(
+                            r.error(at + e.valid_up_to(), format!("`{name}` is not valid UTF-8"))
+                        )
                     }
                 }
             }
@@ -217,7 +217,9 @@ impl Decoder<'_> {
             if id != VECTOR_ID {
                 return Err(r.error(
                     at,
-                    format!("`{name}` is a Vector, but its id is 0x{id:08x}, not 0x{VECTOR_ID:08x}"),
+                    format!(
+                        "`{name}` is a Vector, but its id is 0x{id:08x}, not 0x{VECTOR_ID:08x}"
+                    ),
                 ));
             }
         }

@@ -100,16 +100,15 @@ impl Encoder<'_> {
             return self.gzip_packed(map, path, depth, out);
         }
         let Some(&index) = self.registry.by_name.get(name) else {
-            return Err(Path::Field(path, TYPE_KEY)
-                .error(format!("unknown constructor `{name}` (no schema declares it)")));
+            return Err(Path::Field(path, TYPE_KEY).error(format!(
+                "unknown constructor `{name}` (no schema declares it)"
+            )));
         };
         let item = &self.registry.items[index];
         if let Some(t) = expected {
             if item.type_index != Some(t) {
-                return Err(Path::Field(path, TYPE_KEY).error(format!(
-                    "constructor `{name}` is not {}",
-                    wanted()
-                )));
+                return Err(Path::Field(path, TYPE_KEY)
+                    .error(format!("constructor `{name}` is not {}", wanted())));
             }
         }
         put_u32(out, item.id);
@@ -212,10 +211,9 @@ impl Encoder<'_> {
                 continue;
             }
             let Some(value) = value else {
-                return Err(here.error(format!(
-                    "missing field `{}` of `{}`",
-                    field.name, item.name
-                )));
+                return Err(
+                    here.error(format!("missing field `{}` of `{}`", field.name, item.name))
+                );
             };
             let start = out.len();
             self.value(value, ty, &here, depth + 1, out)?;
@@ -321,9 +319,9 @@ impl Encoder<'_> {
     }
 
     fn hex(&self, value: &Value, path: &Path<'_>) -> Result<Vec<u8>, EncodeError> {
-        let s = value.as_str().ok_or_else(|| {
-            path.error(format!("expected a hex string, found {}", kind(value)))
-        })?;
+        let s = value
+            .as_str()
+            .ok_or_else(|| path.error(format!("expected a hex string, found {}", kind(value))))?;
         from_hex(s).map_err(|e| path.error(e))
     }
 

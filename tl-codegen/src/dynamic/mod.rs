@@ -162,7 +162,10 @@ enum Ty {
     /// `flags.N?true`: no bytes, the flag bit is the value.
     True,
     /// `Vector<T>` (boxed, with its id) or `vector<T>` (bare).
-    Vector { boxed: bool, element: Box<Ty> },
+    Vector {
+        boxed: bool,
+        element: Box<Ty>,
+    },
     /// `Object`, `X` or `!X`: any boxed value, known by its id.
     Object,
     /// A boxed type declared by constructors (index into `Registry::types`).
@@ -283,12 +286,13 @@ impl Registry {
                 let kind = match &param.ty {
                     ParamType::Flags => FieldKind::Flags,
                     ParamType::Normal { ty, flag } => {
-                        let resolved = registry.resolve(ty, &type_names).map_err(|message| {
-                            RegistryError {
-                                definition: def.name.full(),
-                                message: format!("field `{}`: {message}", param.name),
-                            }
-                        })?;
+                        let resolved =
+                            registry
+                                .resolve(ty, &type_names)
+                                .map_err(|message| RegistryError {
+                                    definition: def.name.full(),
+                                    message: format!("field `{}`: {message}", param.name),
+                                })?;
                         let flag = match flag {
                             None => None,
                             Some(flag) => {
@@ -404,8 +408,8 @@ impl Registry {
                             [only] => Ty::Bare(*only),
                             _ => {
                                 return Err(format!(
-                                    "`{ty}` is bare but `{name}` does not have exactly one constructor"
-                                ))
+                                "`{ty}` is bare but `{name}` does not have exactly one constructor"
+                            ))
                             }
                         }
                     } else {

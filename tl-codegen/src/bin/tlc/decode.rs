@@ -10,7 +10,10 @@ use tl_codegen::dynamic::{Options, Registry, DEFAULT_MAX_DEPTH, DEFAULT_MAX_INFL
 
 /// The repository's schemas, built in so that `tlc decode` works anywhere.
 const DEFAULT_SCHEMAS: [(&str, &str); 2] = [
-    ("schema/mtproto.tl", include_str!("../../../../schema/mtproto.tl")),
+    (
+        "schema/mtproto.tl",
+        include_str!("../../../../schema/mtproto.tl"),
+    ),
     ("schema/api.tl", include_str!("../../../../schema/api.tl")),
 ];
 
