@@ -1,0 +1,138 @@
+//! Framing throughput of every transport (encode + decode) against a plain
+//! copy of the same payload bytes, and capped gzip inflate against plain
+//! flate2.
+//!
+//! Run: `cargo bench --bench framing -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+use std::io::Read;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use mtproto::gzip::{inflate, DEFAULT_MAX_INFLATED};
+use mtproto::random::{RandomSource, SplitMix64};
+use mtproto::transport::{Decode, Decoded, Frame, Kind, Side, StreamDecoder};
+
+const KINDS: [(Kind, &str); 4] = [
+    (Kind::Abridged, "abridged"),
+    (Kind::Intermediate, "intermediate"),
+    (Kind::PaddedIntermediate, "padded"),
+    (Kind::Full, "full"),
+];
+
+/// About 1 MiB per iteration, as many small or a few large packets.
+fn packets(size: usize) -> Vec<Vec<u8>> {
+    let mut rng = SplitMix64::new(size as u64);
+    (0..(1 << 20) / size)
+        .map(|_| {
+            let mut p = vec![0u8; size];
+            rng.fill_bytes(&mut p);
+            p
+        })
+        .collect()
+}
+
+fn framing(c: &mut Criterion) {
+    for size in [128usize, 4096] {
+        let packets = packets(size);
+        let total: usize = packets.iter().map(Vec::len).sum();
+        let mut group = c.benchmark_group(format!("framing/{size}B-packets"));
+        group.throughput(Throughput::Bytes(total as u64));
+
+        // The baseline: copy every payload once into an output buffer, the
+        // least any framing that writes into a buffer must do.
+        let mut out = Vec::with_capacity(total + 64 * packets.len());
+        group.bench_function("memcpy", |b| {
+            b.iter(|| {
+                out.clear();
+                for p in &packets {
+                    out.extend_from_slice(p);
+                }
+                black_box(&out);
+            })
+        });
+
+        for (kind, name) in KINDS {
+            // Encode into a buffer, then decode frames borrowed from it.
+            group.bench_function(BenchmarkId::new("encode+decode", name), |b| {
+                b.iter(|| {
+                    let mut enc = kind.encoder(Side::Client, SplitMix64::new(1));
+                    let mut dec = kind.decoder(Side::Server);
+                    out.clear();
+                    for p in &packets {
+                        enc.encode_packet(p, false, &mut out).unwrap();
+                    }
+                    let mut at = 0;
+                    while let Decoded::Frame { frame, consumed } = dec.decode(&out[at..]).unwrap() {
+                        if let Frame::Packet { payload, .. } = frame {
+                            black_box(payload);
+                        }
+                        at += consumed;
+                    }
+                    assert_eq!(at, out.len());
+                })
+            });
+            // The same through StreamDecoder, which copies into its buffer.
+            group.bench_function(BenchmarkId::new("encode+stream-decode", name), |b| {
+                b.iter(|| {
+                    let mut enc = kind.encoder(Side::Client, SplitMix64::new(1));
+                    let mut dec = StreamDecoder::new(kind.decoder(Side::Server));
+                    out.clear();
+                    for p in &packets {
+                        enc.encode_packet(p, false, &mut out).unwrap();
+                    }
+                    dec.feed(&out);
+                    while let Some(frame) = dec.next_frame().unwrap() {
+                        black_box(frame);
+                    }
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+/// A 64 KiB body shaped like TL data: ids, small counters, repeated
+/// constructor ids and short strings from a small vocabulary.
+fn typical_payload() -> Vec<u8> {
+    let words: [&[u8]; 8] = [
+        b"alice", b"bob", b"channel", b"photo", b"message", b"reply", b"forward", b"sticker",
+    ];
+    let mut rng = SplitMix64::new(64);
+    let mut body = Vec::with_capacity(64 * 1024);
+    while body.len() < 64 * 1024 {
+        body.extend_from_slice(&0x3807_3f59u32.to_le_bytes());
+        body.extend_from_slice(&(rng.next_u64() & 0xffff_ffff).to_le_bytes());
+        body.extend_from_slice(&((rng.next_u64() % 1000) as u32).to_le_bytes());
+        let word = words[(rng.next_u64() % 8) as usize];
+        body.push(word.len() as u8);
+        body.extend_from_slice(word);
+        while body.len() % 4 != 0 {
+            body.push(0);
+        }
+    }
+    body.truncate(64 * 1024);
+    body
+}
+
+fn gzip(c: &mut Criterion) {
+    let body = typical_payload();
+    let packed = mtproto::gzip::compress_if_smaller(&body, 0).expect("compressible");
+    let mut group = c.benchmark_group("gzip/inflate-64KiB");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("flate2 GzDecoder::read_to_end", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(black_box(&packed[..]))
+                .read_to_end(&mut out)
+                .unwrap();
+            black_box(out)
+        })
+    });
+    group.bench_function("mtproto::gzip::inflate (capped)", |b| {
+        b.iter(|| black_box(inflate(black_box(&packed), DEFAULT_MAX_INFLATED).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, framing, gzip);
+criterion_main!(benches);
