@@ -93,10 +93,7 @@ fn check_file(name: &str, path: &PathBuf, deny_warnings: bool, out: &mut impl Wr
             for d in &diagnostics {
                 eprint!("{}", render(d, name, &source, deny_warnings));
             }
-            eprintln!(
-                "error: `{name}`: {errors} error{} found",
-                plural(errors)
-            );
+            eprintln!("error: `{name}`: {errors} error{} found", plural(errors));
             false
         }
     }
