@@ -161,7 +161,7 @@ fn window(text: &str, from: usize, to: usize) -> (String, usize, usize) {
         })
         .collect();
     let shown_len = shown.chars().count();
-    let more = text.chars().skip(first + WINDOW).next().is_some();
+    let more = text.chars().nth(first + WINDOW).is_some();
     let suffix = if more { "…" } else { "" };
     let offset = prefix.chars().count();
     let from = from - first + offset;

@@ -361,7 +361,7 @@ impl Grammar {
                 explicit_id,
                 computed_id: 0,
                 generics,
-                params: fields.drain(..).collect(),
+                params: exact_copy(fields),
                 result,
                 doc: None,
                 span: self.span(start, end),
@@ -602,6 +602,14 @@ impl Grammar {
         };
         Diagnostic::error(Span::new(start, start + len), message)
     }
+}
+
+/// Moves the fields out into a vector of exactly their number, leaving the
+/// scratch vector empty but with its capacity.
+fn exact_copy(fields: &mut Vec<Param>) -> Vec<Param> {
+    let mut params = Vec::with_capacity(fields.len());
+    params.append(fields);
+    params
 }
 
 /// Whether the text after a builtin's name starts its body (`?`, `#` on its

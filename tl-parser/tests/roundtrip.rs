@@ -88,7 +88,13 @@ fn build(shape: &Shape, types: &[Boxed]) -> TypeRef {
             let c = &t.constructors[k / types.len() % t.constructors.len()];
             type_ref(c.clone(), true, TypeKind::BareConstructor, vec![])
         }
-        Shape::Percent(k) => match types.iter().cycle().skip(k % types.len()).take(types.len()).find(|t| t.constructors.len() == 1) {
+        Shape::Percent(k) => match types
+            .iter()
+            .cycle()
+            .skip(k % types.len())
+            .take(types.len())
+            .find(|t| t.constructors.len() == 1)
+        {
             Some(t) => type_ref(t.name.clone(), true, TypeKind::BareConstructor, vec![]),
             None => build(&Shape::Boxed(*k), types),
         },
@@ -105,10 +111,12 @@ struct FieldPlan {
 }
 
 fn field_plan() -> impl Strategy<Value = FieldPlan> {
-    (shape(), proptest::option::of(0u32..32), any::<bool>()).prop_map(|(shape, flag, t)| FieldPlan {
-        shape,
-        is_true: t && flag.is_some(),
-        flag,
+    (shape(), proptest::option::of(0u32..32), any::<bool>()).prop_map(|(shape, flag, t)| {
+        FieldPlan {
+            shape,
+            is_true: t && flag.is_some(),
+            flag,
+        }
     })
 }
 
@@ -372,7 +380,10 @@ fn check_never_panics(src: &str) {
         }
     };
     for d in &diagnostics {
-        assert!(d.span.start <= d.span.end && d.span.end <= src.len(), "{d:?}");
+        assert!(
+            d.span.start <= d.span.end && d.span.end <= src.len(),
+            "{d:?}"
+        );
         let rendered = d.render("fuzz.tl", src);
         assert!(rendered.starts_with("fuzz.tl:"));
     }
@@ -382,20 +393,38 @@ fn check_never_panics(src: &str) {
 fn service_messages_from_the_protocol_documentation_parse() {
     let src = include_str!("fixtures/service-messages.tl");
     let parsed = tl_parser::parse(src).unwrap_or_else(|e| {
-        panic!("{}", e.iter().map(|d| d.render("service-messages.tl", src)).collect::<String>())
+        panic!(
+            "{}",
+            e.iter()
+                .map(|d| d.render("service-messages.tl", src))
+                .collect::<String>()
+        )
     });
     assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     let schema = parsed.schema;
     assert_eq!(schema.definitions.len(), 21);
-    let by_name = |n: &str| schema.definitions.iter().find(|d| d.name.full() == n).unwrap();
+    let by_name = |n: &str| {
+        schema
+            .definitions
+            .iter()
+            .find(|d| d.name.full() == n)
+            .unwrap()
+    };
     let salts = by_name("future_salts");
-    let ParamType::Normal { ty, .. } = &salts.params[2].ty else { panic!() };
-    assert_eq!((ty.kind, ty.args[0].kind), (TypeKind::Vector, TypeKind::BareConstructor));
+    let ParamType::Normal { ty, .. } = &salts.params[2].ty else {
+        panic!()
+    };
+    assert_eq!(
+        (ty.kind, ty.args[0].kind),
+        (TypeKind::Vector, TypeKind::BareConstructor)
+    );
     assert_eq!(by_name("new_session_created").id, 0x9ec20908);
     assert_eq!(by_name("message").explicit_id, None);
     let container = by_name("msg_container");
     assert_eq!(container.id, 0x73f1f8dc);
-    let ParamType::Normal { ty, .. } = &container.params[0].ty else { panic!() };
+    let ParamType::Normal { ty, .. } = &container.params[0].ty else {
+        panic!()
+    };
     assert_eq!(ty.to_string(), "vector<message>");
     assert_eq!(by_name("gzip_packed").result.kind, TypeKind::Object);
 }
