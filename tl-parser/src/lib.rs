@@ -104,3 +104,31 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
     }
     Err(diagnostics)
 }
+
+/// Parses without validating: the syntax tree as written, and the syntax
+/// errors, for tools that work on schemas that may not be valid (or that
+/// refer to types from other files).
+///
+/// Definitions that failed to parse are left out. Ids are set (the explicit
+/// `#id`, else the computed one) but not checked; every [`TypeRef::kind`] is
+/// [`TypeKind::Unresolved`]; nothing is checked beyond the grammar.
+///
+/// ```
+/// let (schema, errors) = tl_parser::parse_syntax("a x:Elsewhere = A;\nb#zz = B;");
+/// assert_eq!(schema.definitions.len(), 1);
+/// assert_eq!(schema.definitions[0].params[0].name, "x");
+/// assert_eq!(errors.len(), 1);
+/// ```
+pub fn parse_syntax(source: &str) -> (Schema, Vec<Diagnostic>) {
+    let grammar::RawFile {
+        mut schema,
+        diagnostics,
+        ..
+    } = grammar::parse_file(source);
+    let mut buf = String::new();
+    for def in &mut schema.definitions {
+        def.computed_id = id::compute_id_with(def, &mut buf);
+        def.id = def.explicit_id.unwrap_or(def.computed_id);
+    }
+    (schema, diagnostics)
+}

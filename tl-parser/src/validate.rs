@@ -75,25 +75,26 @@ fn key(name: &Name) -> Key<'_> {
 
 /// The primitive kinds of the lowercase builtin names.
 fn primitive(name: &str) -> Option<TypeKind> {
-    Some(match name {
-        "int" => TypeKind::Int,
-        "long" => TypeKind::Long,
-        "double" => TypeKind::Double,
-        "string" => TypeKind::String,
-        "bytes" => TypeKind::Bytes,
-        "int128" => TypeKind::Int128,
-        "int256" => TypeKind::Int256,
+    // By length first: this runs for every type reference.
+    Some(match (name.len(), name) {
+        (3, "int") => TypeKind::Int,
+        (4, "long") => TypeKind::Long,
+        (5, "bytes") => TypeKind::Bytes,
+        (6, "double") => TypeKind::Double,
+        (6, "string") => TypeKind::String,
+        (6, "int128") => TypeKind::Int128,
+        (6, "int256") => TypeKind::Int256,
         _ => return None,
     })
 }
 
 /// Names every schema may use without declaring them.
 fn well_known(name: &str) -> Option<TypeKind> {
-    match name {
-        "Bool" => Some(TypeKind::Bool),
-        "true" => Some(TypeKind::True),
-        "Vector" | "vector" => Some(TypeKind::Vector),
-        "Object" => Some(TypeKind::Object),
+    match (name.len(), name) {
+        (4, "Bool") => Some(TypeKind::Bool),
+        (4, "true") => Some(TypeKind::True),
+        (6, "Vector" | "vector") => Some(TypeKind::Vector),
+        (6, "Object") => Some(TypeKind::Object),
         _ => primitive(name),
     }
 }
@@ -272,7 +273,8 @@ struct FirstIndex<'a> {
 impl<'a> FirstIndex<'a> {
     fn new(names: impl ExactSizeIterator<Item = &'a str>) -> Self {
         let len = names.len();
-        let map = (len > 8).then(|| {
+        // Below this a scan is cheaper than building a map.
+        let map = (len > 24).then(|| {
             let mut map = map_with_capacity(len);
             for (k, name) in names.enumerate() {
                 map.entry(name).or_insert(k);
@@ -545,7 +547,7 @@ struct Resolver<'i, 'a> {
 impl Resolver<'_, '_> {
     /// Which generic parameter `ty` names, if any.
     fn generic(&self, ty: &TypeRef) -> Option<usize> {
-        if !ty.name.namespace.is_empty() {
+        if self.generics.is_empty() || !ty.name.namespace.is_empty() {
             return None;
         }
         let name = ty.name.name.as_str();

@@ -286,3 +286,25 @@ fn strip(mut s: tl_parser::Schema) -> tl_parser::Schema {
     }
     s
 }
+
+#[test]
+fn parse_syntax_gives_the_same_tree_without_kinds() {
+    fn unresolve(t: &mut TypeRef) {
+        t.kind = TypeKind::Unresolved;
+        t.args.iter_mut().for_each(unresolve);
+    }
+    for (name, src) in corpus() {
+        let mut full = tl_parser::parse(&src).unwrap().schema;
+        for d in &mut full.definitions {
+            unresolve(&mut d.result);
+            for p in &mut d.params {
+                if let ParamType::Normal { ty, .. } = &mut p.ty {
+                    unresolve(ty);
+                }
+            }
+        }
+        let (syntax, errors) = tl_parser::parse_syntax(&src);
+        assert!(errors.is_empty(), "{name}");
+        assert_eq!(syntax, full, "{name}");
+    }
+}
