@@ -43,9 +43,14 @@ pub(crate) const MAX_TYPE_DEPTH: usize = 32;
 /// ones are what a user fixes, and the cap bounds the cost of rendering.
 pub(crate) const MAX_ERRORS: usize = 500;
 
-/// A syntax error: where it happened and what was wrong.
+/// A syntax error: where it happened and what was wrong. Boxed, so that
+/// the results every rule returns stay small: errors are rare, results are
+/// not.
 #[derive(Debug)]
-pub(crate) struct PError<'a> {
+pub(crate) struct PError<'a>(Box<ErrorInfo<'a>>);
+
+#[derive(Debug)]
+pub(crate) struct ErrorInfo<'a> {
     /// The input remaining at the error; its length gives the offset.
     at: &'a str,
     msg: Msg,
@@ -68,11 +73,7 @@ enum Msg {
 
 impl<'a> ParseError<&'a str> for PError<'a> {
     fn from_error_kind(at: &'a str, _: ErrorKind) -> Self {
-        PError {
-            at,
-            msg: Msg::Nom,
-            len: None,
-        }
+        PError::new(at, Msg::Nom, None)
     }
 
     fn append(_: &'a str, _: ErrorKind, other: Self) -> Self {
@@ -81,7 +82,7 @@ impl<'a> ParseError<&'a str> for PError<'a> {
 
     fn or(self, other: Self) -> Self {
         // The alternative that got further knows more about what went wrong.
-        if other.at.len() < self.at.len() {
+        if other.0.at.len() < self.0.at.len() {
             other
         } else {
             self
@@ -92,29 +93,27 @@ impl<'a> ParseError<&'a str> for PError<'a> {
 impl<'a> ContextError<&'a str> for PError<'a> {
     fn add_context(_: &'a str, ctx: &'static str, mut other: Self) -> Self {
         // The innermost rule knows best what it expected.
-        if let Msg::Nom = other.msg {
-            other.msg = Msg::Expected(ctx);
+        if let Msg::Nom = other.0.msg {
+            other.0.msg = Msg::Expected(ctx);
         }
         other
+    }
+}
+
+impl<'a> PError<'a> {
+    fn new(at: &'a str, msg: Msg, len: Option<usize>) -> Self {
+        PError(Box::new(ErrorInfo { at, msg, len }))
     }
 }
 
 type PResult<'a, T> = IResult<&'a str, T, PError<'a>>;
 
 fn expected<'a, T>(at: &'a str, what: &'static str) -> PResult<'a, T> {
-    Err(Err::Failure(PError {
-        at,
-        msg: Msg::Expected(what),
-        len: None,
-    }))
+    Err(Err::Failure(PError::new(at, Msg::Expected(what), None)))
 }
 
 fn custom<'a, T>(at: &'a str, len: usize, msg: String) -> PResult<'a, T> {
-    Err(Err::Failure(PError {
-        at,
-        msg: Msg::Custom(msg),
-        len: Some(len),
-    }))
+    Err(Err::Failure(PError::new(at, Msg::Custom(msg), Some(len))))
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -156,8 +155,8 @@ fn ident(i: &str) -> PResult<'_, &str> {
 /// a rule that must match here becomes a hard one saying what was expected.
 fn must<'a, T>(what: &'static str, result: PResult<'a, T>) -> PResult<'a, T> {
     match result {
-        Err(Err::Error(e)) => Err(Err::Failure(PError::add_context(e.at, what, e))),
-        Err(Err::Failure(e)) => Err(Err::Failure(PError::add_context(e.at, what, e))),
+        Err(Err::Error(e)) => Err(Err::Failure(PError::add_context(e.0.at, what, e))),
+        Err(Err::Failure(e)) => Err(Err::Failure(PError::add_context(e.0.at, what, e))),
         ok => ok,
     }
 }
@@ -218,13 +217,7 @@ fn ws(i: &str) -> PResult<'_, bool> {
                     crossed |= i[2..2 + k].contains('\n');
                     i = &i[2 + k + 2..];
                 }
-                None => {
-                    return Err(Err::Failure(PError {
-                        at: i,
-                        msg: Msg::Unterminated,
-                        len: Some(2),
-                    }))
-                }
+                None => return Err(Err::Failure(PError::new(i, Msg::Unterminated, Some(2)))),
             },
             _ => return Ok((i, crossed)),
         }
@@ -579,6 +572,7 @@ impl Grammar {
     }
 
     fn diagnostic(self, e: &PError<'_>) -> Diagnostic {
+        let e = &e.0;
         let start = self.pos(e.at);
         let (found, found_len) = describe(e.at);
         let (message, len) = match &e.msg {
@@ -857,12 +851,12 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
                 errors += 1;
                 out.diagnostics.push(g.diagnostic(&e));
                 doc.clear();
-                if matches!(e.msg, Msg::Unterminated) {
+                if matches!(e.0.msg, Msg::Unterminated) {
                     break;
                 }
                 if errors >= MAX_ERRORS {
                     out.diagnostics.push(Diagnostic::error(
-                        g.span(e.at, e.at),
+                        g.span(e.0.at, e.0.at),
                         format!(
                             "too many errors ({MAX_ERRORS}): the rest of the file is not checked"
                         ),
@@ -870,7 +864,7 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
                     break;
                 }
                 // Resume after the next `;` or line break.
-                let at = e.at;
+                let at = e.0.at;
                 let stop = at.find([';', '\n']).map_or(at.len(), |k| k + 1);
                 let skipped = &rest[..rest.len() - at.len() + stop];
                 remember_names(skipped, &mut out.recovered);
