@@ -10,7 +10,19 @@
 //! generics (`{X:Type}`, `!X`), `Vector<T>` / `vector<T>` / `vector t`, bare
 //! types (`%T`, lowercase constructor names), builtin lines
 //! (`int ? = Int;`, `vector {t:Type} # [ t ] = Vector t;`), `// LAYER N`, and
-//! doc comments (`///`, `//@key`, `/** */`) directly above a definition.
+//! doc comments directly above a definition.
+//!
+//! Doc comments are the consecutive comment lines right above a definition
+//! (a blank line or a plain `//` comment ends them) written `/// text`,
+//! `//@key text` or `/** … */`. [`Definition::doc`] holds their text with
+//! the markers stripped, one line per line: `/// text` gives `text`, a bare
+//! `///` an empty line (a paragraph break), `//@key text` gives `@key text`
+//! (the `@` kept so TDLib-style keys stay recognizable), and a `/** */`
+//! block loses its leading `*`s. Banner lines of four or more slashes are
+//! not doc.
+//!
+//! [`parse`] is the whole pipeline; [`parse_syntax`] stops after the
+//! grammar, for tools that handle schemas that do not validate on their own.
 //!
 //! ```
 //! let src = "
