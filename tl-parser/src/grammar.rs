@@ -177,6 +177,10 @@ fn full_name_from<'a>(first: &'a str, mut i: &'a str) -> PResult<'a, Name> {
     let mut last = first;
     while let Some(r) = i.strip_prefix('.') {
         let (r, next) = must("a name after `.`", ident(r))?;
+        if namespace.is_empty() {
+            // Nearly always one level (`auth.`): allocate just that.
+            namespace.reserve_exact(1);
+        }
         namespace.push(last.to_owned());
         last = next;
         i = r;
@@ -506,6 +510,10 @@ impl Grammar {
         if let Some(mut r) = i.strip_prefix('<') {
             loop {
                 let (r2, arg) = must("a type argument", self.type_ref(r, false, depth + 1))?;
+                if args.is_empty() {
+                    // `Vector<T>` has one argument: allocate just that.
+                    args.reserve_exact(1);
+                }
                 args.push(arg);
                 if let Some(r3) = r2.strip_prefix(',') {
                     r = r3;
@@ -525,7 +533,7 @@ impl Grammar {
             let (r, _) = hws(i)?;
             if let Ok((r2, arg)) = self.type_ref(r, false, depth + 1) {
                 if !r2.starts_with(':') {
-                    args.push(arg);
+                    args = vec![arg];
                     i = r2;
                 }
             }
