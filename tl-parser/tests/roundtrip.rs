@@ -363,6 +363,38 @@ proptest! {
     }
 }
 
+const MTPROTO: &str = include_str!("../../tests/corpus/grammers-mtproto.tl");
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Real text with random damage: cut, duplicated or replaced pieces.
+    #[test]
+    fn damaged_real_schemas_parse_or_fail_without_panicking(
+        edits in proptest::collection::vec(
+            (any::<proptest::sample::Index>(), 0usize..40, prop_oneof![
+                Just(""), Just(";"), Just("\n"), Just("<"), Just("}"), Just("#"), Just("/*"),
+                Just("?"), Just(":"), Just("é"), Just("flags.99?"), Just("%"), Just("!"),
+            ]),
+            1..8,
+        )
+    ) {
+        let mut src = MTPROTO.to_owned();
+        for (at, cut, insert) in edits {
+            let mut start = at.index(src.len());
+            while !src.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + cut).min(src.len());
+            while !src.is_char_boundary(end) {
+                end -= 1;
+            }
+            src.replace_range(start..end, insert);
+        }
+        check_never_panics(&src);
+    }
+}
+
 /// Parses `src`; whatever the outcome, every diagnostic points into the
 /// source and renders.
 fn check_never_panics(src: &str) {
