@@ -1,0 +1,84 @@
+//! Packing and unpacking a full container (1020 messages) against a
+//! baseline: a memcpy of the container's bytes plus the per-message decode
+//! (the generated `message` decoder run over every entry, no checks, no
+//! collection).
+//!
+//! Run: `cargo bench --bench container -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use mtproto::container::{
+    unpack, ContainerLimits, Numbering, Outbox, OutgoingMessage, MAX_MESSAGES,
+};
+use mtproto::msg_id::UnixTime;
+use mtproto::service::{functions, types};
+use mtproto::transport::Side;
+use mtproto_types::{DeserializeBare, Reader, Serialize};
+
+const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
+
+/// A full outbox: 1020 pings, numbered.
+fn full_outbox(numbering: &mut Numbering) -> Outbox {
+    let mut outbox = Outbox::new(ContainerLimits::default());
+    for ping_id in 0..MAX_MESSAGES as i64 {
+        let (msg_id, seq_no) = numbering.next(NOW, true);
+        outbox.push(OutgoingMessage {
+            msg_id,
+            seq_no,
+            body: functions::Ping { ping_id }.to_bytes(),
+        });
+    }
+    outbox
+}
+
+fn containers(c: &mut Criterion) {
+    let mut numbering = Numbering::new(Side::Client);
+    let packet = full_outbox(&mut numbering)
+        .flush(&mut numbering, NOW)
+        .expect("a container");
+    assert!(packet.is_container());
+    let body = packet.body.clone();
+    let limits = ContainerLimits::default();
+
+    let mut group = c.benchmark_group("container_1020");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+
+    group.bench_function("pack", |b| {
+        b.iter_batched(
+            || {
+                let mut numbering = Numbering::new(Side::Client);
+                let outbox = full_outbox(&mut numbering);
+                (numbering, outbox)
+            },
+            |(mut numbering, mut outbox)| black_box(outbox.flush(&mut numbering, NOW)),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+
+    group.bench_function("unpack", |b| {
+        b.iter(|| {
+            let messages = unpack(black_box(packet.msg_id), black_box(&body), &limits).unwrap();
+            black_box(messages.len())
+        })
+    });
+
+    let mut copy = vec![0u8; body.len()];
+    group.bench_function("baseline_memcpy_plus_decode", |b| {
+        b.iter(|| {
+            copy.copy_from_slice(black_box(&body));
+            let mut reader = Reader::new(black_box(&body[8..]));
+            let mut last = 0i64;
+            for _ in 0..MAX_MESSAGES {
+                let message = types::Message::deserialize_bare(&mut reader).unwrap();
+                last = message.msg_id;
+            }
+            black_box(copy[0]);
+            black_box(last)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, containers);
+criterion_main!(benches);
