@@ -103,7 +103,29 @@ impl Decoder<'_> {
         for (index, field) in item.fields.iter().enumerate() {
             let (ty, flag) = match &field.kind {
                 FieldKind::Flags => {
-                    flags.push((index, r.u32(&field.name)?));
+                    let at = r.offset();
+                    let word = r.u32(&field.name)?;
+                    // Encoding computes flags from the fields, so bits no
+                    // field uses would not survive a round trip: refused,
+                    // as the generated decoders refuse them.
+                    let used = item.fields.iter().fold(0u32, |mask, f| match f.kind {
+                        FieldKind::Value {
+                            flag: Some((i, bit)),
+                            ..
+                        } if i == index => mask | 1u32.checked_shl(bit).unwrap_or(0),
+                        _ => mask,
+                    });
+                    if word & !used != 0 {
+                        return Err(r.error(
+                            at,
+                            format!(
+                                "`{}` = 0x{word:08x} sets bits no field uses (0x{:08x})",
+                                field.name,
+                                word & !used
+                            ),
+                        ));
+                    }
+                    flags.push((index, word));
                     continue;
                 }
                 FieldKind::Value { ty, flag } => (ty, flag),

@@ -99,7 +99,7 @@ impl Encoder<'_> {
         if name == "gzip_packed" && expected.is_none() {
             return self.gzip_packed(map, path, depth, out);
         }
-        let Some(&index) = self.registry.by_name.get(name) else {
+        let Some(index) = self.registry.lookup(name, expected, Some(map)) else {
             return Err(Path::Field(path, TYPE_KEY).error(format!(
                 "unknown constructor `{name}` (no schema declares it)"
             )));

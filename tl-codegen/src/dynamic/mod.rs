@@ -195,6 +195,9 @@ struct Item {
     /// The full TL name (`auth.sentCode`).
     name: String,
     id: u32,
+    /// Which of the given schemas declared it (references resolve within
+    /// their own schema first).
+    origin: usize,
     fields: Vec<Field>,
     /// Index into `Registry::types` of the type a constructor builds; `None`
     /// for functions (they are not values of a type).
@@ -218,7 +221,9 @@ pub struct Registry {
     items: Vec<Item>,
     types: Vec<TypeInfo>,
     by_id: HashMap<u32, usize>,
-    by_name: HashMap<String, usize>,
+    by_name: HashMap<String, Vec<usize>>,
+    /// Whether a field refers to the item as a bare constructor.
+    bare_used: Vec<bool>,
     options: Options,
 }
 
@@ -226,32 +231,40 @@ impl Registry {
     /// Indexes the constructors and functions of `schemas`, with the default
     /// [`Options`].
     ///
-    /// Types may refer to types of another of the given schemas. When two
-    /// schemas declare the same id or name, the first one wins (Telegram's
-    /// layers repeat a few service definitions). Fails when a field's type
-    /// is declared by none of the schemas.
+    /// Types may refer to types of another of the given schemas; a name
+    /// resolves in its own schema first. When two schemas declare the same
+    /// id, the first one wins (Telegram's layers repeat a few service
+    /// definitions); one name with two ids (the service layer's bare
+    /// `message` and the API's `message`) keeps both. Fails when a field's
+    /// type is declared by none of the schemas.
     pub fn new<'s, I>(schemas: I) -> Result<Self, RegistryError>
     where
         I: IntoIterator<Item = &'s Schema>,
     {
-        let definitions: Vec<&Definition> =
-            schemas.into_iter().flat_map(|s| &s.definitions).collect();
+        let definitions: Vec<(usize, &Definition)> = schemas
+            .into_iter()
+            .enumerate()
+            .flat_map(|(origin, s)| s.definitions.iter().map(move |d| (origin, d)))
+            .collect();
         let mut registry = Registry {
             items: Vec::new(),
             types: Vec::new(),
             by_id: HashMap::new(),
             by_name: HashMap::new(),
+            bare_used: Vec::new(),
             options: Options::default(),
         };
         let mut type_names: HashMap<String, usize> = HashMap::new();
         // First pass: names, ids and types, so that fields can refer to
         // anything in any schema, whatever the order.
         let mut kept = Vec::new();
-        for def in definitions {
-            let name = def.name.full();
-            if registry.by_id.contains_key(&def.id) || registry.by_name.contains_key(&name) {
+        for (origin, def) in definitions {
+            // The same id twice is the same definition repeated (Telegram's
+            // layers repeat a few service ones): the first one wins.
+            if registry.by_id.contains_key(&def.id) {
                 continue;
             }
+            let name = def.name.full();
             let index = registry.items.len();
             let type_index = match def.category {
                 Category::Function => None,
@@ -269,18 +282,27 @@ impl Registry {
                 }
             };
             registry.by_id.insert(def.id, index);
-            registry.by_name.insert(name.clone(), index);
+            // Names may repeat with different ids: the service layer's bare
+            // `message` and the API's `message`. Both stay; lookups choose.
+            registry
+                .by_name
+                .entry(name.clone())
+                .or_default()
+                .push(index);
             registry.items.push(Item {
                 name,
                 id: def.id,
+                origin,
                 fields: Vec::new(),
                 type_index,
                 length_field: None,
             });
             kept.push(def);
         }
+        registry.bare_used = vec![false; registry.items.len()];
         // Second pass: resolve the fields.
         for (index, def) in kept.into_iter().enumerate() {
+            let origin = registry.items[index].origin;
             let mut fields: Vec<Field> = Vec::with_capacity(def.params.len());
             for param in &def.params {
                 let kind = match &param.ty {
@@ -288,7 +310,7 @@ impl Registry {
                     ParamType::Normal { ty, flag } => {
                         let resolved =
                             registry
-                                .resolve(ty, &type_names)
+                                .resolve(ty, origin, &type_names)
                                 .map_err(|message| RegistryError {
                                     definition: def.name.full(),
                                     message: format!("field `{}`: {message}", param.name),
@@ -325,6 +347,41 @@ impl Registry {
         Ok(registry)
     }
 
+    /// The constructor or function a JSON `"_"` names. Where two schemas
+    /// use one name with different ids (the service layer's bare `message`
+    /// and the API's `message`), the choice is, in order: one of the
+    /// expected type whose fields cover the object's keys, one that is not
+    /// only ever used bare (a container's `message` has no `"_"`), any of
+    /// the expected type, the first.
+    pub(super) fn lookup(
+        &self,
+        name: &str,
+        expected: Option<usize>,
+        object: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Option<usize> {
+        let candidates = self.by_name.get(name)?;
+        if let [only] = candidates.as_slice() {
+            return Some(*only);
+        }
+        let fits = |i: &&usize| expected.map_or(true, |t| self.items[**i].type_index == Some(t));
+        let covers = |i: &&usize| {
+            object.map_or(true, |map| {
+                map.keys().all(|k| {
+                    k == json::TYPE_KEY || self.items[**i].fields.iter().any(|f| &f.name == k)
+                })
+            })
+        };
+        candidates
+            .iter()
+            .filter(fits)
+            .filter(covers)
+            .find(|&&i| !self.bare_used[i])
+            .or_else(|| candidates.iter().filter(fits).find(covers))
+            .or_else(|| candidates.iter().find(fits))
+            .or_else(|| candidates.first())
+            .copied()
+    }
+
     /// The same registry with other limits.
     pub fn with_options(mut self, options: Options) -> Self {
         self.options = options;
@@ -343,7 +400,7 @@ impl Registry {
 
     /// The id of a constructor or function by its TL name (`auth.sentCode`).
     pub fn id_of(&self, name: &str) -> Option<u32> {
-        self.by_name.get(name).map(|&i| self.items[i].id)
+        self.lookup(name, None, None).map(|i| self.items[i].id)
     }
 
     /// How many constructors and functions the registry knows.
@@ -373,7 +430,12 @@ impl Registry {
         Ok(out)
     }
 
-    fn resolve(&self, ty: &TypeRef, types: &HashMap<String, usize>) -> Result<Ty, String> {
+    fn resolve(
+        &mut self,
+        ty: &TypeRef,
+        origin: usize,
+        types: &HashMap<String, usize>,
+    ) -> Result<Ty, String> {
         if ty.generic_ref {
             return Ok(Ty::Object);
         }
@@ -396,32 +458,49 @@ impl Registry {
                     .ok_or_else(|| format!("`{ty}` has no element type"))?;
                 Ty::Vector {
                     boxed: !ty.bare,
-                    element: Box::new(self.resolve(element, types)?),
+                    element: Box::new(self.resolve(element, origin, types)?),
                 }
             }
             TypeKind::Boxed | TypeKind::BareConstructor | TypeKind::Unresolved => {
                 if let Some(&t) = types.get(&name) {
-                    if ty.bare {
-                        // `%Message`: the bare form of a type with one
-                        // constructor.
-                        match self.types[t].constructors.as_slice() {
-                            [only] => Ty::Bare(*only),
-                            _ => {
-                                return Err(format!(
+                    if !ty.bare {
+                        return Ok(Ty::Boxed(t));
+                    }
+                    // `%Message`: the bare form of a type with one
+                    // constructor in the referring schema.
+                    let own: Vec<usize> = self.types[t]
+                        .constructors
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.items[i].origin == origin)
+                        .collect();
+                    match (own.as_slice(), self.types[t].constructors.as_slice()) {
+                        ([only], _) | ([], [only]) => self.bare(*only),
+                        _ => {
+                            return Err(format!(
                                 "`{ty}` is bare but `{name}` does not have exactly one constructor"
                             ))
-                            }
                         }
-                    } else {
-                        Ty::Boxed(t)
                     }
-                } else if let Some(&i) = self.by_name.get(&name) {
-                    Ty::Bare(i)
+                } else if let Some(candidates) = self.by_name.get(&name) {
+                    // `message`, `future_salt`: a constructor, preferably
+                    // of the referring schema.
+                    let i = candidates
+                        .iter()
+                        .copied()
+                        .find(|&i| self.items[i].origin == origin)
+                        .unwrap_or(candidates[0]);
+                    self.bare(i)
                 } else {
                     return Err(format!("type `{ty}` is declared by none of the schemas"));
                 }
             }
         })
+    }
+
+    fn bare(&mut self, index: usize) -> Ty {
+        self.bare_used[index] = true;
+        Ty::Bare(index)
     }
 }
 
@@ -465,9 +544,9 @@ mod tests {
             "message msg_id:long seqno:int bytes:int body:Object = Message;\n\
              rpc_answer_dropped#a43ad8b7 msg_id:long seq_no:int bytes:int = RpcDropAnswer;",
         );
-        let message = &r.items[r.by_name["message"]];
+        let message = &r.items[r.by_name["message"][0]];
         assert_eq!(message.length_field, Some(2));
-        let dropped = &r.items[r.by_name["rpc_answer_dropped"]];
+        let dropped = &r.items[r.by_name["rpc_answer_dropped"][0]];
         assert_eq!(dropped.length_field, None);
     }
 
@@ -484,5 +563,38 @@ mod tests {
         assert_eq!(r.items[0].fields.len(), 2);
         assert_eq!(r.name_of(0x347773c5), Some("pong"));
         assert_eq!(r.id_of("pong"), Some(0x347773c5));
+    }
+
+    #[test]
+    fn one_name_with_two_ids_keeps_both() {
+        let service = tl_parser::parse(
+            "msg_container#73f1f8dc messages:vector message = MessageContainer;\n\
+             message msg_id:long seqno:int bytes:int body:Object = Message;",
+        )
+        .unwrap()
+        .schema;
+        let api = tl_parser::parse(
+            "message#11111111 id:int = Message;\nupdateNewMessage#22222222 message:Message = Update;",
+        )
+        .unwrap()
+        .schema;
+        let r = Registry::new([&service, &api]).unwrap();
+        // The container refers to its own schema's bare message.
+        let container = &r.items[r.by_name["msg_container"][0]];
+        let FieldKind::Value {
+            ty: Ty::Vector { element, .. },
+            ..
+        } = &container.fields[0].kind
+        else {
+            panic!("{container:?}")
+        };
+        assert_eq!(**element, Ty::Bare(r.by_name["message"][0]));
+        // `"_": "message"` names the API's, the one that travels boxed.
+        assert_eq!(r.id_of("message"), Some(0x11111111));
+        let json =
+            serde_json::json!({"_": "updateNewMessage", "message": {"_": "message", "id": 5}});
+        let bytes = r.encode_boxed(&json).unwrap();
+        assert_eq!(&bytes[4..8], &0x11111111u32.to_le_bytes());
+        assert_eq!(r.decode_boxed(&bytes).unwrap(), json);
     }
 }
