@@ -171,10 +171,26 @@ fn parse_header(packed: &[u8]) -> Result<usize, GzipError> {
 /// bounded by what the input could possibly expand to, so a short input
 /// cannot make it allocate the cap up front.
 pub fn inflate(packed: &[u8], max_inflated: usize) -> Result<Vec<u8>, GzipError> {
+    let mut out = Vec::new();
+    inflate_into(packed, max_inflated, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`inflate`], appending to `out` (whose spare capacity is reused);
+/// `max_inflated` counts only the appended bytes.
+///
+/// On error `out` holds what was inflated so far, at most
+/// `max_inflated + 1` new bytes, and its capacity grew to at most that.
+pub fn inflate_into(
+    packed: &[u8],
+    max_inflated: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), GzipError> {
     let start = parse_header(packed)?;
     let data = &packed[start..];
+    let base = out.len();
     // One byte past the cap is how "exceeds" is detected.
-    let limit = max_inflated.saturating_add(1);
+    let limit = base.saturating_add(max_inflated.saturating_add(1));
     let hint = packed
         .len()
         .checked_sub(4)
@@ -185,17 +201,18 @@ pub fn inflate(packed: &[u8], max_inflated: usize) -> Result<Vec<u8>, GzipError>
         })
         .unwrap_or(0)
         .min(data.len().saturating_mul(MAX_DEFLATE_RATIO))
-        .min(limit);
-    let mut out = Vec::with_capacity(hint.max(64));
+        .max(64);
+    out.reserve_exact(hint.min(limit - base));
     let mut inflater = Decompress::new(false);
     let consumed = |inflater: &Decompress| inflater.total_in() as usize;
+    let too_large = |out: &Vec<u8>, inflater: &Decompress| GzipError::TooLarge {
+        max: max_inflated,
+        inflated: out.len() - base,
+        consumed: start + consumed(inflater),
+    };
     loop {
         if out.len() >= limit {
-            return Err(GzipError::TooLarge {
-                max: max_inflated,
-                inflated: out.len(),
-                consumed: start + consumed(&inflater),
-            });
+            return Err(too_large(out, &inflater));
         }
         if out.len() == out.capacity() {
             let grown = out.capacity().saturating_mul(2).max(4096).min(limit);
@@ -203,7 +220,7 @@ pub fn inflate(packed: &[u8], max_inflated: usize) -> Result<Vec<u8>, GzipError>
         }
         let (in_before, out_before) = (consumed(&inflater), out.len());
         let status = inflater
-            .decompress_vec(&data[in_before..], &mut out, FlushDecompress::None)
+            .decompress_vec(&data[in_before..], out, FlushDecompress::None)
             .map_err(|err| GzipError::Corrupt {
                 offset: start + consumed(&inflater),
                 message: err.to_string(),
@@ -219,12 +236,8 @@ pub fn inflate(packed: &[u8], max_inflated: usize) -> Result<Vec<u8>, GzipError>
             });
         }
     }
-    if out.len() > max_inflated {
-        return Err(GzipError::TooLarge {
-            max: max_inflated,
-            inflated: out.len(),
-            consumed: start + consumed(&inflater),
-        });
+    if out.len() - base > max_inflated {
+        return Err(too_large(out, &inflater));
     }
     let trailer_at = start + consumed(&inflater);
     let Some(trailer) = packed.get(trailer_at..trailer_at + 8) else {
@@ -233,16 +246,17 @@ pub fn inflate(packed: &[u8], max_inflated: usize) -> Result<Vec<u8>, GzipError>
             part: "crc32 and size trailer",
         });
     };
+    let inflated = &out[base..];
     let expected = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
-    let computed = crc32fast::hash(&out);
+    let computed = crc32fast::hash(inflated);
     if expected != computed {
         return Err(GzipError::CrcMismatch { expected, computed });
     }
     let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
-    if size != out.len() as u32 {
+    if size != inflated.len() as u32 {
         return Err(GzipError::SizeMismatch {
             expected: size,
-            actual: out.len(),
+            actual: inflated.len(),
         });
     }
     let end = trailer_at + 8;
@@ -252,7 +266,7 @@ pub fn inflate(packed: &[u8], max_inflated: usize) -> Result<Vec<u8>, GzipError>
             count: packed.len() - end,
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The serialized size of `gzip_packed` holding `packed_len` bytes of gzip
