@@ -121,7 +121,7 @@ fn messages_messages() -> Vec<u8> {
         let reply = i % 7 == 3;
         let text = texts[i as usize % texts.len()];
         // flags: out(1) if even, reply_to(3), entities(7), from_id(8), media(9).
-        let mut flags = 1 << 7 | 1 << 8;
+        let mut flags = (1 << 7) | (1 << 8);
         if i % 2 == 0 {
             flags |= 1 << 1;
         }
@@ -174,7 +174,7 @@ fn messages_messages() -> Vec<u8> {
     for u in 0..10i64 {
         // flags: access_hash(0), first_name(1), last_name(2), username(3), status(6).
         w.u32(0xb1b8cc83)
-            .u32(1 | 1 << 1 | 1 << 2 | 1 << 3 | 1 << 6)
+            .u32(1 | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 6))
             .u32(0);
         w.i64(1_000_000 + u).i64(0x1234_5678_9abc_def0 ^ u);
         w.str(["Anna", "Boris", "Chen", "Dana", "Emil"][u as usize % 5]);

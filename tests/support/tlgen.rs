@@ -191,11 +191,8 @@ impl<'s> Generator<'s> {
                 flag: Some(flag), ..
             } = &p.ty
             {
-                let key = (flag.field.clone(), flag.bit);
-                if !set.contains_key(&key) {
-                    let on = !deep && rng.coin();
-                    set.insert(key, on);
-                }
+                set.entry((flag.field.clone(), flag.bit))
+                    .or_insert_with(|| !deep && rng.coin());
             }
         }
         let mut params = def.params.iter().peekable();
@@ -205,7 +202,7 @@ impl<'s> Generator<'s> {
                     let word = set
                         .iter()
                         .filter(|((field, _), on)| **on && *field == p.name)
-                        .fold(0u32, |w, ((_, bit), _)| w | 1 << bit);
+                        .fold(0u32, |w, ((_, bit), _)| w | (1 << bit));
                     out.extend_from_slice(&word.to_le_bytes());
                 }
                 ParamType::Normal { ty, flag } => {
