@@ -681,7 +681,8 @@ fn describe(at: &str) -> (String, usize) {
 
 /// The result of the syntactic pass.
 pub(crate) struct RawFile {
-    /// Definitions with unresolved types and ids not computed yet.
+    /// Definitions with their ids, and kinds set only for the names every
+    /// schema knows (see [`crate::validate::presolve`]).
     pub schema: Schema,
     pub diagnostics: Vec<Diagnostic>,
     /// Names written in definitions that failed to parse. Validation does not
@@ -754,6 +755,7 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
     out.schema.definitions.reserve(src.len() / 96);
     let mut errors = 0;
     let mut fields = Vec::new();
+    let mut normalized = String::new();
     let mut rest = src;
     let mut category = Category::Type;
     let mut doc: Vec<String> = Vec::new();
@@ -838,6 +840,10 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
             g.item(rest, &mut fields).map(|(r, item)| {
                 match item {
                     Item::Definition(mut d) => {
+                        // While the definition is still in the cache.
+                        d.computed_id = crate::id::compute_id_with(&d, &mut normalized);
+                        d.id = d.explicit_id.unwrap_or(d.computed_id);
+                        crate::validate::presolve(&mut d);
                         d.category = category;
                         d.doc = take_doc(&mut doc);
                         out.schema.definitions.push(d);

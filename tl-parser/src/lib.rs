@@ -122,8 +122,10 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
 /// refer to types from other files).
 ///
 /// Definitions that failed to parse are left out. Ids are set (the explicit
-/// `#id`, else the computed one) but not checked; every [`TypeRef::kind`] is
-/// [`TypeKind::Unresolved`]; nothing is checked beyond the grammar.
+/// `#id`, else the computed one) but not checked. [`TypeRef::kind`] is set
+/// only for the names every schema knows (`int`, `string`, `Vector`,
+/// `Bool`, `true`, `Object`, …) and is [`TypeKind::Unresolved`] for the
+/// rest. Nothing is checked beyond the grammar.
 ///
 /// ```
 /// let (schema, errors) = tl_parser::parse_syntax("a x:Elsewhere = A;\nb#zz = B;");
@@ -133,14 +135,9 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
 /// ```
 pub fn parse_syntax(source: &str) -> (Schema, Vec<Diagnostic>) {
     let grammar::RawFile {
-        mut schema,
+        schema,
         diagnostics,
         ..
     } = grammar::parse_file(source);
-    let mut buf = String::new();
-    for def in &mut schema.definitions {
-        def.computed_id = id::compute_id_with(def, &mut buf);
-        def.id = def.explicit_id.unwrap_or(def.computed_id);
-    }
     (schema, diagnostics)
 }

@@ -202,6 +202,33 @@ fn build_index<'a>(
     index
 }
 
+/// Sets the kinds of the names every schema knows (`int`, `Vector`, `Bool`,
+/// `Object`, …): they do not depend on the rest of the file, and the parser
+/// calls this right after each definition, while its names are in the
+/// cache. Names that are generic parameters of the definition, `!X`
+/// references and namespaced names are left for validation.
+pub(crate) fn presolve(def: &mut Definition) {
+    fn visit(ty: &mut TypeRef, generics: &[GenericParam]) {
+        if !ty.generic_ref
+            && ty.name.namespace.is_empty()
+            && generics.iter().all(|g| g.name != ty.name.name)
+        {
+            if let Some(kind) = well_known(&ty.name.name) {
+                ty.kind = kind;
+            }
+        }
+        for arg in &mut ty.args {
+            visit(arg, generics);
+        }
+    }
+    for p in &mut def.params {
+        if let ParamType::Normal { ty, .. } = &mut p.ty {
+            visit(ty, &def.generics);
+        }
+    }
+    visit(&mut def.result, &def.generics);
+}
+
 /// Writes the kinds computed by [`check_definition`] back, in the order
 /// [`resolve`] produced them: the reference, then its arguments.
 fn assign(ty: &mut TypeRef, kinds: &mut impl Iterator<Item = TypeKind>) {
@@ -292,12 +319,11 @@ impl<'a> FirstIndex<'a> {
     }
 }
 
-fn check_ids(lines: &Lines<'_>, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
+/// Warns about explicit ids that differ from the computed ones (both set
+/// by the parser), and reports duplicate ids.
+fn check_ids(lines: &Lines<'_>, schema: &Schema, diags: &mut Vec<Diagnostic>) {
     let src = lines.src;
-    let mut buf = String::new();
-    for def in &mut schema.definitions {
-        def.computed_id = id::compute_id_with(def, &mut buf);
-        def.id = def.explicit_id.unwrap_or(def.computed_id);
+    for def in &schema.definitions {
         if let Some(explicit) = def.explicit_id.filter(|&e| e != def.computed_id) {
             let name = name_span(def);
             let digits = src
@@ -312,7 +338,8 @@ fn check_ids(lines: &Lines<'_>, schema: &mut Schema, diags: &mut Vec<Diagnostic>
                     ),
                 )
                 .with_note(format!(
-                    "the id is computed from `{buf}`; the explicit id is the one used on the wire"
+                    "the id is computed from `{}`; the explicit id is the one used on the wire",
+                    id::normalized_form(def)
                 )),
             );
         }
@@ -571,15 +598,19 @@ impl Resolver<'_, '_> {
     }
 
     fn kind_of(&mut self, ty: &TypeRef, flagged: bool) -> TypeKind {
-        let generic = self.generic(ty);
-        if ty.generic_ref || generic.is_some() {
-            return self.generic_kind(ty, generic);
-        }
-
-        let simple = ty.name.namespace.is_empty();
-        let kind = match simple.then(|| well_known(&ty.name.name)).flatten() {
-            Some(kind) => kind,
-            None => self.declared_kind(ty),
+        // Set by `presolve`, which leaves generic names alone.
+        let kind = if ty.kind != TypeKind::Unresolved {
+            ty.kind
+        } else {
+            let generic = self.generic(ty);
+            if ty.generic_ref || generic.is_some() {
+                return self.generic_kind(ty, generic);
+            }
+            let simple = ty.name.namespace.is_empty();
+            match simple.then(|| well_known(&ty.name.name)).flatten() {
+                Some(kind) => kind,
+                None => self.declared_kind(ty),
+            }
         };
         if kind == TypeKind::True && !flagged {
             self.diags.push(
