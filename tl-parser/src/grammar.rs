@@ -756,7 +756,8 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
     let mut errors = 0;
     let mut fields = Vec::new();
     let mut normalized = String::new();
-    let mut rest = src;
+    // Editors on some systems start UTF-8 files with a byte order mark.
+    let mut rest = src.strip_prefix('\u{feff}').unwrap_or(src);
     let mut category = Category::Type;
     let mut doc: Vec<String> = Vec::new();
     // A comment after code on the same line documents nothing below it.

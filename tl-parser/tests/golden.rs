@@ -423,6 +423,13 @@ fn split_lines_missing_semicolon_crlf_and_layer_at_the_end() {
 }
 
 #[test]
+fn a_byte_order_mark_is_skipped() {
+    let src = "\u{feff}pong#347773c5 msg_id:long ping_id:long = Pong;";
+    let schema = parse(src);
+    assert_eq!(schema.definitions[0].span, Span::new(3, src.len()));
+}
+
+#[test]
 fn empty_and_comment_only_files_are_valid_and_empty() {
     for src in ["", "\n\n", "// nothing\n/* at all */", "---functions---\n"] {
         let parsed = tl_parser::parse(src).unwrap();
