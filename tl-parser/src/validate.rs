@@ -1,5 +1,5 @@
-//! The semantic pass: ids, duplicate names and ids, flags, generics, and the
-//! resolution of every type reference to a [`TypeKind`].
+//! The semantic pass: id checks, duplicate names and ids, flags, generics,
+//! and the resolution of every type reference to a [`TypeKind`].
 //!
 //! Resolution runs in two phases so that lookups can borrow names straight
 //! from the definitions (no `String` per reference): first every kind is
@@ -7,8 +7,9 @@
 //! schema; then the kinds are written back in the same order.
 
 use std::cell::OnceCell;
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
 use crate::ast::{
     Category, Definition, GenericParam, Name, ParamType, Schema, Span, TypeKind, TypeRef,
@@ -17,7 +18,9 @@ use crate::diagnostic::Diagnostic;
 use crate::id;
 
 /// The Fx hash (rustc's): a multiply and a rotate per word. Names are
-/// short, and SipHash was a tenth of the time of a whole parse.
+/// short, and SipHash was a tenth of the time of a whole parse. Each map
+/// starts it from a random state, so that a crafted file cannot count on
+/// colliding names to make the maps (and the check) quadratic.
 #[derive(Default, Clone, Copy)]
 struct FxHasher(u64);
 
@@ -60,10 +63,23 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// Builds [`FxHasher`]s from one random starting state.
+#[derive(Clone, Copy)]
+struct RandomFx(u64);
+
+impl BuildHasher for RandomFx {
+    type Hasher = FxHasher;
+
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(self.0)
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, RandomFx>;
 
 fn map_with_capacity<K, V>(n: usize) -> FxMap<K, V> {
-    FxMap::with_capacity_and_hasher(n, BuildHasherDefault::default())
+    let seed = RandomState::new().hash_one(0u8);
+    FxMap::with_capacity_and_hasher(n, RandomFx(seed))
 }
 
 /// A name as a map key, borrowed from the tree: `(namespace, name)`.
