@@ -41,7 +41,7 @@ const ORDERED: usize = 50;
 const ROUND: usize = 100;
 /// A ping the server holds until it is cancelled.
 const HELD_PING: i64 = -1;
-const SESSION_ID: i64 = 0x10_0b_ac_4;
+const SESSION_ID: i64 = 0x0100_bac4;
 const FIRST_SALT: i64 = 0x5a17_0001;
 const SECOND_SALT: i64 = 0x5a17_0002;
 
@@ -156,7 +156,7 @@ impl ServerPeer {
             self.session_recreated = true;
             let created = types::NewSessionCreated {
                 first_msg_id: inner[0].0,
-                unique_id: 0x0e55_10_2,
+                unique_id: 0x00e5_5102,
                 server_salt: self.salt,
             };
             self.reply(created.to_bytes(), true);
