@@ -295,33 +295,31 @@ impl Grammar {
         let (i, name) = context("a definition", full_name).parse(i)?;
         // The id is glued to the name (`vector#1cb5c415`); a `#` after a
         // space starts a builtin's body instead (`vector {t:Type} # [ t ]`).
-        let (mut i, explicit_id) = match i.strip_prefix('#') {
+        let (i, explicit_id) = match i.strip_prefix('#') {
             Some(r) => {
                 let (r, id) = hex_id(r)?;
                 (r, Some(id))
             }
             None => (i, None),
         };
+        // `prev_end` is where the last token ended, `r` where the next one
+        // starts, `crossed` whether a line break lies between them.
+        let mut prev_end = i;
+        let (mut r, mut crossed) = ws(i)?;
         let mut generics = Vec::new();
-        loop {
-            let (r, _) = ws(i)?;
-            if !r.starts_with('{') {
-                break;
-            }
-            let (r, g) = self.generic(r)?;
+        while r.starts_with('{') {
+            let (after, g) = self.generic(r)?;
             generics.push(g);
-            i = r;
+            prev_end = after;
+            (r, crossed) = ws(after)?;
         }
-        let (r, _) = ws(i)?;
         if starts_builtin_body(r) {
             return self.builtin(start, name, explicit_id, r);
         }
 
-        let mut prev_end = i;
         let after_eq = loop {
-            let (r, crossed) = ws(prev_end)?;
-            if let Some(r) = r.strip_prefix('=') {
-                break r;
+            if let Some(after) = r.strip_prefix('=') {
+                break after;
             }
             if r.starts_with('{') {
                 return custom(
@@ -331,9 +329,10 @@ impl Grammar {
                 );
             }
             match self.param(r) {
-                Ok((r, p)) => {
+                Ok((after, p)) => {
                     fields.push(p);
-                    prev_end = r;
+                    prev_end = after;
+                    (r, crossed) = ws(after)?;
                 }
                 Err(Err::Error(_)) => {
                     // What follows is not a field. On a new line it is most
