@@ -605,15 +605,31 @@ impl Emitter<'_> {
         for (i, f) in item.fields.iter().enumerate() {
             match &f.role {
                 Role::Flags => {
-                    let used = item.fields.iter().any(|other| {
-                        matches!(&other.role, Role::Value { flag: Some((index, _)), .. } if *index == i)
+                    // Bits no field uses cannot be stored (flags words are
+                    // computed on write), so accepting them would decode a
+                    // value that encodes to other bytes: they are refused
+                    // like every other non-canonical encoding.
+                    let used = item
+                        .fields
+                        .iter()
+                        .fold(0u32, |mask, other| match &other.role {
+                            Role::Value {
+                                flag: Some((index, bit)),
+                                ..
+                            } if *index == i => mask | 1 << bit,
+                            _ => mask,
+                        });
+                    let local = format_ident!("flags_{}", i);
+                    let unused = hex_id(!used);
+                    stmts.push(quote! {
+                        let #local = reader.read_u32()?;
+                        if #local & #unused != 0 {
+                            return Err(tl::Error::new(
+                                tl::ErrorKind::NonCanonical("flag bits that no field uses"),
+                                reader.offset() - 4,
+                            ));
+                        }
                     });
-                    let local = if used {
-                        format_ident!("flags_{}", i)
-                    } else {
-                        format_ident!("_flags_{}", i)
-                    };
-                    stmts.push(quote!(let #local = reader.read_u32()?;));
                 }
                 Role::ObjectLength => stmts.push(quote!(let bytes = reader.read_i32()?;)),
                 Role::Value {
