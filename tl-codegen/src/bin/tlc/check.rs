@@ -2,7 +2,7 @@
 //! valid file and rustc-style diagnostics for the rest.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tl_parser::{Diagnostic, Severity};
@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 /// Checks one file; returns whether it passed.
-fn check_file(name: &str, path: &PathBuf, deny_warnings: bool, out: &mut impl Write) -> bool {
+fn check_file(name: &str, path: &Path, deny_warnings: bool, out: &mut impl Write) -> bool {
     let source = match std::fs::read_to_string(path) {
         Ok(source) => source,
         Err(e) => {
