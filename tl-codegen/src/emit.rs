@@ -419,7 +419,11 @@ impl Emitter<'_> {
             });
             quote!(impl<'a, #(#params),*>)
         };
-        let lens: Vec<TokenStream> = item.fields.iter().map(|f| self.field_len(f)).collect();
+        let lens: Vec<TokenStream> = item
+            .fields
+            .iter()
+            .map(|f| self.field_len(item, f))
+            .collect();
         let bare_len = if lens.is_empty() {
             quote!(0)
         } else {
@@ -518,22 +522,33 @@ impl Emitter<'_> {
         }
     }
 
-    fn field_len(&self, f: &Field) -> TokenStream {
+    fn field_len(&self, item: &Item, f: &Field) -> TokenStream {
         match &f.role {
             Role::Flags | Role::ObjectLength => quote!(4),
             Role::Value { ty: Ty::True, .. } => quote!(0),
-            Role::Value { ty, flag, .. } => {
+            Role::Value {
+                ty,
+                flag: Some((index, bit)),
+                ..
+            } => {
                 let field = ident(&f.ident);
-                if flag.is_some() {
-                    if let Some(n) = fixed_len(ty) {
-                        return quote!(if self.#field.is_some() { #n } else { 0 });
+                let len = match fixed_len(ty) {
+                    Some(n) => quote!(if self.#field.is_some() { #n } else { 0 }),
+                    None => {
+                        let each = self.len_of(ty, &quote!(x));
+                        quote!(self.#field.as_ref().map_or(0, |x| #each))
                     }
-                    let x = quote!(x);
-                    let len = self.len_of(ty, &x);
-                    quote!(self.#field.as_ref().map_or(0, |x| #len))
+                };
+                if FlagBit::of(item, *index, *bit).values.len() > 1 {
+                    let present = FlagBit::of(item, *index, *bit).condition();
+                    quote!(if #present { #len } else { 0 })
                 } else {
-                    self.len_of(ty, &quote!(&self.#field))
+                    len
                 }
+            }
+            Role::Value { ty, .. } => {
+                let field = ident(&f.ident);
+                self.len_of(ty, &quote!(&self.#field))
             }
         }
     }
@@ -541,24 +556,28 @@ impl Emitter<'_> {
     fn field_write(&self, item: &Item, f: &Field) -> TokenStream {
         match &f.role {
             Role::Flags => {
-                let me = item.fields.iter().position(|x| std::ptr::eq(x, f));
-                let bits = item.fields.iter().filter_map(|other| match &other.role {
-                    Role::Value {
-                        ty,
-                        flag: Some((index, bit)),
-                        ..
-                    } if Some(*index) == me => {
-                        let field = ident(&other.ident);
-                        let set = if *ty == Ty::True {
-                            quote!(self.#field)
-                        } else {
-                            quote!(self.#field.is_some())
-                        };
-                        let mask: u32 = 1 << bit;
-                        let mask = hex_id(mask);
-                        Some(quote!(| if #set { #mask } else { 0 }))
-                    }
-                    _ => None,
+                let me = item
+                    .fields
+                    .iter()
+                    .position(|x| std::ptr::eq(x, f))
+                    .unwrap_or(0);
+                let mut used: Vec<u32> = item
+                    .fields
+                    .iter()
+                    .filter_map(|other| match &other.role {
+                        Role::Value {
+                            flag: Some((index, bit)),
+                            ..
+                        } if *index == me => Some(*bit),
+                        _ => None,
+                    })
+                    .collect();
+                used.sort_unstable();
+                used.dedup();
+                let bits = used.into_iter().map(|bit| {
+                    let set = FlagBit::of(item, me, bit).condition();
+                    let mask = hex_id(1 << bit);
+                    quote!(| if #set { #mask } else { 0 })
                 });
                 quote! {
                     let flags: u32 = 0 #(#bits)*;
@@ -582,11 +601,22 @@ impl Emitter<'_> {
             Role::Value { ty: Ty::True, .. } => quote!(),
             Role::Value { ty, flag, .. } => {
                 let field = ident(&f.ident);
-                if flag.is_some() {
+                if let Some((index, bit)) = flag {
                     let write = self.write_of(ty, &quote!(x));
-                    quote! {
-                        if let Some(x) = &self.#field {
-                            #write
+                    let group = FlagBit::of(item, *index, *bit);
+                    if group.values.len() > 1 {
+                        // Fields sharing a bit travel together: all or none.
+                        let present = group.condition();
+                        quote! {
+                            if let (true, Some(x)) = (#present, &self.#field) {
+                                #write
+                            }
+                        }
+                    } else {
+                        quote! {
+                            if let Some(x) = &self.#field {
+                                #write
+                            }
                         }
                     }
                 } else {
@@ -960,13 +990,91 @@ fn field_doc(f: &Field, ty: &Ty, item: &Item) -> TokenStream {
     } = &f.role
     {
         let flags = &item.fields[*index].tl_name;
+        let group = FlagBit::of(item, *index, *bit);
+        let others: Vec<String> = group
+            .values
+            .iter()
+            .chain(&group.trues)
+            .filter(|o| o.tl_name != f.tl_name)
+            .map(|o| format!("`{}`", o.tl_name))
+            .collect();
         if *ty == Ty::True {
             text.push_str(&format!(": bit {bit} of `{flags}`"));
         } else {
             text.push_str(&format!(": present when bit {bit} of `{flags}` is set"));
         }
+        if !others.is_empty() {
+            let shared = others.join(", ");
+            if group.values.is_empty() {
+                text.push_str(&format!(" (shared with {shared})"));
+            } else if *ty == Ty::True {
+                text.push_str(&format!(
+                    ".\n\nThe bit is shared with {shared}: it is written set exactly when \
+                     they are all present, so this field is an output of decoding."
+                ));
+            } else {
+                text.push_str(&format!(
+                    ".\n\nThe bit is shared with {shared}: the fields travel together, \
+                     and are written only when every one of them is present."
+                ));
+            }
+        }
     }
     doc_lines(&text)
+}
+
+/// The fields that one bit of a `#` field controls. Real schemas let
+/// several fields share a bit (`user.bot` and `user.bot_info_version`;
+/// `message.views` and `message.forwards`): on the wire they are all
+/// present or all absent.
+struct FlagBit<'i> {
+    values: Vec<&'i Field>,
+    trues: Vec<&'i Field>,
+}
+
+impl<'i> FlagBit<'i> {
+    fn of(item: &'i Item, flags_index: usize, bit: u32) -> Self {
+        let mut group = FlagBit {
+            values: Vec::new(),
+            trues: Vec::new(),
+        };
+        for f in &item.fields {
+            if let Role::Value {
+                ty,
+                flag: Some((index, b)),
+                ..
+            } = &f.role
+            {
+                if *index == flags_index && *b == bit {
+                    if *ty == Ty::True {
+                        group.trues.push(f);
+                    } else {
+                        group.values.push(f);
+                    }
+                }
+            }
+        }
+        group
+    }
+
+    /// Whether the bit is written set. With values in the group, it is set
+    /// exactly when all of them are present, so whatever is written can be
+    /// read back; `true` flags alone set it when any of them is true.
+    fn condition(&self) -> TokenStream {
+        if self.values.is_empty() {
+            let trues = self.trues.iter().map(|f| {
+                let field = ident(&f.ident);
+                quote!(self.#field)
+            });
+            quote!(#(#trues)||*)
+        } else {
+            let values = self.values.iter().map(|f| {
+                let field = ident(&f.ident);
+                quote!(self.#field.is_some())
+            });
+            quote!(#(#values)&&*)
+        }
+    }
 }
 
 #[derive(Default)]
