@@ -135,17 +135,22 @@ pub(crate) fn validate(
     diags: &mut Vec<Diagnostic>,
 ) {
     let lines = Lines::new(src);
-    check_ids(&lines, schema, diags);
+    check_builtin_ids(src, schema, diags);
 
     let mut kinds = Vec::with_capacity(schema.definitions.len() * 4);
+    // Where each definition's kinds start in `kinds`.
+    let mut starts = Vec::with_capacity(schema.definitions.len());
     {
         let index = build_index(&lines, schema, recovered, diags);
         for def in &schema.definitions {
+            starts.push(kinds.len());
             check_definition(&index, def, &mut kinds, diags);
         }
     }
-    let mut kinds = kinds.into_iter();
-    for def in &mut schema.definitions {
+    // Backwards: the last definitions checked are the ones still in the
+    // cache.
+    for (def, &start) in schema.definitions.iter_mut().zip(&starts).rev() {
+        let mut kinds = kinds[start..].iter().copied();
         for p in &mut def.params {
             if let ParamType::Normal { ty, .. } = &mut p.ty {
                 assign(ty, &mut kinds);
@@ -185,7 +190,11 @@ fn build_index<'a>(
             ),
         }
     }
+    // One pass over the definitions for names, result types and ids: each
+    // pass over a large schema is a pass over megabytes of memory.
+    let mut by_id: FxMap<u32, usize> = map_with_capacity(schema.definitions.len());
     for (k, d) in schema.definitions.iter().enumerate() {
+        check_id(lines, &schema.definitions, k, &mut by_id, diags);
         if let Some(&first) = index.by_name.get(&key(&d.name)) {
             let first = &schema.definitions[first];
             diags.push(
@@ -335,31 +344,60 @@ impl<'a> FirstIndex<'a> {
     }
 }
 
-/// Warns about explicit ids that differ from the computed ones (both set
-/// by the parser), and reports duplicate ids.
-fn check_ids(lines: &Lines<'_>, schema: &Schema, diags: &mut Vec<Diagnostic>) {
-    let src = lines.src;
-    for def in &schema.definitions {
-        if let Some(explicit) = def.explicit_id.filter(|&e| e != def.computed_id) {
-            let name = name_span(def);
-            let digits = src
-                .get(name.end + 1..)
-                .map_or(0, |s| s.bytes().take_while(u8::is_ascii_hexdigit).count());
-            diags.push(
-                Diagnostic::warning(
-                    Span::new(name.end, name.end + 1 + digits),
-                    format!(
-                        "explicit id #{explicit:08x} of `{}` differs from its computed id #{:08x}",
-                        def.name, def.computed_id
-                    ),
-                )
-                .with_note(format!(
-                    "the id is computed from `{}`; the explicit id is the one used on the wire",
-                    id::normalized_form(def)
-                )),
-            );
-        }
+/// Warns about an explicit id that differs from the computed one (both set
+/// by the parser) and reports a duplicate id; `by_id` holds the ids of the
+/// definitions before this one.
+fn check_id(
+    lines: &Lines<'_>,
+    definitions: &[Definition],
+    k: usize,
+    by_id: &mut FxMap<u32, usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let def = &definitions[k];
+    if let Some(explicit) = def.explicit_id.filter(|&e| e != def.computed_id) {
+        let name = name_span(def);
+        let digits = lines
+            .src
+            .get(name.end + 1..)
+            .map_or(0, |s| s.bytes().take_while(u8::is_ascii_hexdigit).count());
+        diags.push(
+            Diagnostic::warning(
+                Span::new(name.end, name.end + 1 + digits),
+                format!(
+                    "explicit id #{explicit:08x} of `{}` differs from its computed id #{:08x}",
+                    def.name, def.computed_id
+                ),
+            )
+            .with_note(format!(
+                "the id is computed from `{}`; the explicit id is the one used on the wire",
+                id::normalized_form(def)
+            )),
+        );
     }
+    if let Some(&first) = by_id.get(&def.id) {
+        let other = &definitions[first];
+        diags.push(
+            Diagnostic::error(
+                name_span(def),
+                format!(
+                    "duplicate id #{:08x}: `{}` has the same id",
+                    def.id, other.name
+                ),
+            )
+            .with_note(format!(
+                "`{}` is on line {}",
+                other.name,
+                lines.line_of(other.span)
+            )),
+        );
+    } else {
+        by_id.insert(def.id, k);
+    }
+}
+
+/// Checks the explicit ids of builtin lines (`vector#1cb5c415 …`).
+fn check_builtin_ids(src: &str, schema: &Schema, diags: &mut Vec<Diagnostic>) {
     for b in &schema.builtins {
         let Some(explicit) = b.explicit_id else {
             continue;
@@ -382,29 +420,6 @@ fn check_ids(lines: &Lines<'_>, schema: &Schema, diags: &mut Vec<Diagnostic>) {
                 )
                 .with_note(format!("the id is computed from `{normalized}`")),
             );
-        }
-    }
-
-    let mut by_id: FxMap<u32, usize> = map_with_capacity(schema.definitions.len());
-    for (k, def) in schema.definitions.iter().enumerate() {
-        if let Some(&first) = by_id.get(&def.id) {
-            let other = &schema.definitions[first];
-            diags.push(
-                Diagnostic::error(
-                    name_span(def),
-                    format!(
-                        "duplicate id #{:08x}: `{}` has the same id",
-                        def.id, other.name
-                    ),
-                )
-                .with_note(format!(
-                    "`{}` is on line {}",
-                    other.name,
-                    lines.line_of(other.span)
-                )),
-            );
-        } else {
-            by_id.insert(def.id, k);
         }
     }
 }
