@@ -177,7 +177,7 @@ impl<'s> Layer<'s> {
                 }
             }
         }
-        *ctors
+        ctors
             .iter()
             .min_by_key(|d| {
                 self.height
