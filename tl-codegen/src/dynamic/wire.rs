@@ -80,10 +80,16 @@ impl<'a> Reader<'a> {
         let first = self.take(1, what)?[0];
         let (len, header) = if first == 254 {
             let b = self.take(3, what)?;
-            (
-                usize::from(b[0]) | usize::from(b[1]) << 8 | usize::from(b[2]) << 16,
-                4,
-            )
+            let len = usize::from(b[0]) | usize::from(b[1]) << 8 | usize::from(b[2]) << 16;
+            // Only the canonical encoding is accepted, as in the generated
+            // decoders, so that what decodes encodes back to the same bytes.
+            if len < 254 {
+                return Err(self.error(
+                    start,
+                    format!("{what}: long length prefix for {len} bytes (non-canonical)"),
+                ));
+            }
+            (len, 4)
         } else if first == 255 {
             return Err(self.error(start, format!("{what}: invalid length prefix 0xff")));
         } else {
@@ -101,7 +107,12 @@ impl<'a> Reader<'a> {
         }
         let at = self.offset();
         let data = self.take(len, what)?;
-        self.take(padding, what)?;
+        if self.take(padding, what)?.iter().any(|&b| b != 0) {
+            return Err(self.error(
+                at + len,
+                format!("{what}: non-zero padding (non-canonical)"),
+            ));
+        }
         Ok((at, data))
     }
 }
