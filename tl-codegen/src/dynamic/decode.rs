@@ -1,5 +1,6 @@
 //! TL binary → JSON.
 
+use std::cell::Cell;
 use std::io::Read;
 
 use serde_json::{Map, Value};
@@ -13,7 +14,11 @@ use super::{
 
 pub(super) fn decode_boxed(registry: &Registry, bytes: &[u8]) -> Result<Value, DecodeError> {
     let mut r = Reader::new(bytes, 0);
-    let value = Decoder { registry }.boxed(&mut r, None, 0)?;
+    let decoder = Decoder {
+        registry,
+        inflated: Cell::new(0),
+    };
+    let value = decoder.boxed(&mut r, None, 0)?;
     trailing(&r, "after the value")?;
     Ok(value)
 }
@@ -29,6 +34,10 @@ fn trailing(r: &Reader<'_>, context: &str) -> Result<(), DecodeError> {
 
 struct Decoder<'r> {
     registry: &'r Registry,
+    /// Bytes inflated so far by every gzip_packed of this input. The cap
+    /// covers them together: nested gzip_packed values are all alive at
+    /// once, so a per-value cap would let 64 levels hold 64 times the cap.
+    inflated: Cell<usize>,
 }
 
 impl Decoder<'_> {
@@ -273,19 +282,21 @@ impl Decoder<'_> {
     fn gzip_packed(&self, r: &mut Reader<'_>, depth: usize) -> Result<Value, DecodeError> {
         let (at, packed) = r.tl_bytes("gzip_packed.packed_data")?;
         let max = self.registry.options.max_inflated;
+        let budget = max.saturating_sub(self.inflated.get());
         let mut inflated = Vec::new();
-        // Read one byte past the cap: getting it proves the data inflates to
-        // more than the cap, without inflating the rest of a bomb.
-        let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+        // Read one byte past what is left of the cap: getting it proves the
+        // data inflates to more, without inflating the rest of a bomb.
+        let limit = u64::try_from(budget).unwrap_or(u64::MAX).saturating_add(1);
         flate2::read::GzDecoder::new(packed)
             .take(limit)
             .read_to_end(&mut inflated)
             .map_err(|e| r.error(at, format!("gzip_packed: cannot inflate: {e}")))?;
-        if inflated.len() > max {
+        self.inflated.set(self.inflated.get() + inflated.len());
+        if inflated.len() > budget {
             return Err(r.error(
                 at,
                 format!(
-                    "gzip_packed inflates to more than {max} bytes (a gzip bomb?); \
+                    "gzip_packed values inflate to more than {max} bytes in all (a gzip bomb?); \
                      raise the cap to decode it"
                 ),
             ));

@@ -64,7 +64,7 @@ pub const VECTOR_ID: u32 = 0x1cb5_c415;
 pub const BOOL_TRUE_ID: u32 = 0x9972_75b5;
 /// Constructor id of `boolFalse`.
 pub const BOOL_FALSE_ID: u32 = 0xbc79_9737;
-/// The default cap on the output of one gzip_packed inflation: 16 MiB.
+/// The default cap on what the gzip_packed values of one input inflate to: 16 MiB.
 pub const DEFAULT_MAX_INFLATED: usize = 16 * 1024 * 1024;
 /// The default cap on nesting (objects and vectors inside each other).
 pub const DEFAULT_MAX_DEPTH: usize = 64;
@@ -72,7 +72,8 @@ pub const DEFAULT_MAX_DEPTH: usize = 64;
 /// Limits applied while decoding and encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// The most bytes one `gzip_packed` may inflate to; more is an error (a
+    /// The most bytes the `gzip_packed` values of one decoded input may
+    /// inflate to, together (nested ones included); more is an error (a
     /// gzip bomb), found without inflating past the cap.
     pub max_inflated: usize,
     /// The deepest nesting of objects and vectors accepted, so hostile input
