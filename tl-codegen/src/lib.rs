@@ -8,16 +8,22 @@
 //! submodules. Strings, bytes and `Object`s borrow from the input when
 //! decoded; every value knows its exact serialized length.
 //!
+//! In `build.rs`:
+//!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     tl_codegen::Builder::new()
-//!         .schema("schema/mtproto.tl")
-//!         .out_file("service.rs")
-//!         .generate()
-//!         .expect("the schema compiles");
+//! tl_codegen::Builder::new()
+//!     .schema("schema/mtproto.tl")
+//!     .out_file("service.rs")
+//!     .generate()
+//!     .expect("the schema compiles");
+//! ```
+//!
+//! and in `lib.rs`:
+//!
+//! ```ignore
+//! pub mod service {
+//!     include!(concat!(env!("OUT_DIR"), "/service.rs"));
 //! }
-//! // lib.rs: pub mod service { include!(concat!(env!("OUT_DIR"), "/service.rs")); }
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -178,8 +184,7 @@ pub fn parse_file(path: &Path) -> Result<(Schema, Vec<String>), Error> {
             rendered: diagnostics
                 .iter()
                 .map(|d| d.render(&file, &source))
-                .collect::<Vec<_>>()
-                .join("\n"),
+                .collect::<String>(),
         }),
     }
 }

@@ -367,36 +367,29 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
     })
 }
 
+/// One generated item, for the clash check: its module path, its Rust name
+/// and the TL name it came from.
+type Placed<'l> = (&'l [String], &'l str, String);
+
 fn check_unique_idents(layer: &Layer) -> Result<(), Error> {
-    let groups: [(&str, Vec<(Vec<String>, &str, String)>); 3] = [
-        (
-            "types",
-            layer
-                .constructors
-                .iter()
-                .map(|c| (c.module.clone(), c.ident.as_str(), c.def.name.full()))
-                .collect(),
-        ),
-        (
-            "enums",
-            layer
-                .types
-                .iter()
-                .map(|t| (t.module.clone(), t.ident.as_str(), t.tl_name.full()))
-                .collect(),
-        ),
-        (
-            "functions",
-            layer
-                .functions
-                .iter()
-                .map(|c| (c.module.clone(), c.ident.as_str(), c.def.name.full()))
-                .collect(),
-        ),
+    fn items(list: &[Item]) -> Vec<Placed<'_>> {
+        list.iter()
+            .map(|c| (c.module.as_slice(), c.ident.as_str(), c.def.name.full()))
+            .collect()
+    }
+    let enums: Vec<Placed<'_>> = layer
+        .types
+        .iter()
+        .map(|t| (t.module.as_slice(), t.ident.as_str(), t.tl_name.full()))
+        .collect();
+    let groups = [
+        ("types", items(&layer.constructors)),
+        ("enums", enums),
+        ("functions", items(&layer.functions)),
     ];
-    for (kind, items) in groups {
-        let mut seen: HashMap<(Vec<String>, &str), String> = HashMap::new();
-        for (module, ident, tl) in items {
+    for (kind, placed) in groups {
+        let mut seen: HashMap<(&[String], &str), String> = HashMap::new();
+        for (module, ident, tl) in placed {
             if let Some(other) = seen.insert((module, ident), tl.clone()) {
                 return Err(Error::NameClash {
                     module: kind.to_string(),
