@@ -189,6 +189,25 @@ pub fn parse_file(path: &Path) -> Result<(Schema, Vec<String>), Error> {
     }
 }
 
+/// Generates formatted Rust from schema files merged into one layer (their
+/// definitions concatenated in order); returns the source and the schemas'
+/// rendered warnings.
+pub fn generate_files(
+    paths: &[PathBuf],
+    options: &Options,
+) -> Result<(String, Vec<String>), Error> {
+    let mut merged = Schema::default();
+    let mut all_warnings = Vec::new();
+    for path in paths {
+        let (schema, warnings) = parse_file(path)?;
+        all_warnings.extend(warnings);
+        merged.layer = merged.layer.or(schema.layer);
+        merged.definitions.extend(schema.definitions);
+        merged.builtins.extend(schema.builtins);
+    }
+    Ok((generate(&merged, options)?, all_warnings))
+}
+
 /// Generates Rust from schema files in a build script.
 ///
 /// Several schemas are merged into one layer (their definitions
@@ -241,22 +260,16 @@ impl Builder {
 
     /// Generates the source text, without writing anything.
     pub fn generate_string(&self) -> Result<String, Error> {
-        let mut merged = Schema::default();
         for path in &self.schemas {
             println!("cargo:rerun-if-changed={}", path.display());
-            let (schema, warnings) = parse_file(path)?;
-            if !self.quiet {
-                for warning in warnings {
-                    for line in warning.lines() {
-                        println!("cargo:warning={line}");
-                    }
-                }
-            }
-            merged.layer = merged.layer.or(schema.layer);
-            merged.definitions.extend(schema.definitions);
-            merged.builtins.extend(schema.builtins);
         }
-        generate(&merged, &self.options)
+        let (text, warnings) = generate_files(&self.schemas, &self.options)?;
+        if !self.quiet {
+            for line in warnings.iter().flat_map(|w| w.lines()) {
+                println!("cargo:warning={line}");
+            }
+        }
+        Ok(text)
     }
 
     /// Writes the generated file to `path`, only if its content changed (so

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod decode;
 mod encode;
+mod gen;
 
 /// TL schema compiler: check Telegram TL schemas and generate Rust from them;
 /// decode and encode TL values as JSON.
@@ -25,6 +26,7 @@ enum Command {
     Check(check::Args),
     Decode(decode::Args),
     Encode(encode::Args),
+    Gen(gen::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +34,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Decode(args) => decode::run(&args),
         Command::Encode(args) => encode::run(&args),
+        Command::Gen(args) => gen::run(&args),
     }
 }
