@@ -53,7 +53,13 @@ fn nibble(c: u8) -> Option<u8> {
 /// string (`serde_json` would otherwise silently turn them into `null`).
 pub(super) fn double_to_json(v: f64) -> Value {
     if v.is_nan() {
-        Value::from("NaN")
+        // Only the usual NaN is "NaN"; any other keeps its bits, so that
+        // decoding then encoding gives back the input bytes.
+        if v.to_bits() == f64::NAN.to_bits() {
+            Value::from("NaN")
+        } else {
+            Value::from(format!("NaN:0x{:016x}", v.to_bits()))
+        }
     } else if v.is_infinite() {
         Value::from(if v > 0.0 { "Infinity" } else { "-Infinity" })
     } else {
@@ -69,7 +75,11 @@ pub(super) fn double_from_json(v: &Value) -> Option<f64> {
             "NaN" => Some(f64::NAN),
             "Infinity" => Some(f64::INFINITY),
             "-Infinity" => Some(f64::NEG_INFINITY),
-            _ => None,
+            other => other
+                .strip_prefix("NaN:0x")
+                .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+                .map(f64::from_bits)
+                .filter(|v| v.is_nan()),
         },
         _ => None,
     }

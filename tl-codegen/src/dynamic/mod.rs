@@ -20,7 +20,8 @@
 //!   is omitted; a `flags.N?true` field is `true` when set, omitted otherwise.
 //! - `int` and `long` are JSON integers (exact over the full 64-bit range);
 //!   `double` is a JSON number (the non-finite values, which JSON lacks, are
-//!   the strings `"NaN"`, `"Infinity"` and `"-Infinity"`); `Bool` is
+//!   the strings `"NaN"`, `"Infinity"` and `"-Infinity"`, and a NaN with
+//!   other bits than the usual one `"NaN:0x<its 16 hex digits>"`); `Bool` is
 //!   `true`/`false`; `string` is a JSON string; `bytes`, `int128` and `int256`
 //!   are lowercase hex strings; vectors are arrays.
 //! - `Object` and `!X` fields are nested objects decoded by their constructor
