@@ -74,7 +74,6 @@ mod seeds {
 
     use mtproto::container::{ContainerLimits, Numbering, Outbox, OutgoingMessage};
     use mtproto::envelope::PlainMessage;
-    use mtproto::gzip;
     use mtproto::msg_id::UnixTime;
     use mtproto::random::SplitMix64;
     use mtproto::service::{functions, types};
@@ -206,7 +205,9 @@ mod seeds {
                 TypeKind::String | TypeKind::Bytes => out.extend_from_slice(&[0; 4]),
                 TypeKind::Int128 => out.extend_from_slice(&[0; 16]),
                 TypeKind::Int256 => out.extend_from_slice(&[0; 32]),
-                TypeKind::Bool => out.extend_from_slice(&mtproto_types::BOOL_FALSE_ID.to_le_bytes()),
+                TypeKind::Bool => {
+                    out.extend_from_slice(&mtproto_types::BOOL_FALSE_ID.to_le_bytes())
+                }
                 TypeKind::True => {}
                 TypeKind::Vector => {
                     if !ty.bare {
@@ -231,7 +232,9 @@ mod seeds {
                 TypeKind::BareConstructor => {
                     let name = ty.name.full();
                     let def = self.by_name.get(&name).copied().or_else(|| {
-                        self.by_type.get(&name).and_then(|c| (c.len() == 1).then(|| c[0]))
+                        self.by_type
+                            .get(&name)
+                            .and_then(|c| (c.len() == 1).then(|| c[0]))
                     });
                     return def.is_some_and(|d| self.fields(d, depth + 1, out));
                 }
@@ -290,9 +293,17 @@ mod seeds {
         ]
     }
 
+    /// gzip data of `data`, whether or not it is smaller.
+    fn gz(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
     fn gzip_packed(body: &[u8]) -> Vec<u8> {
         types::GzipPacked {
-            packed_data: gzip::compress_if_smaller(body, 0).unwrap().into(),
+            packed_data: gz(body).into(),
         }
         .to_bytes()
     }
@@ -303,7 +314,10 @@ mod seeds {
         let mut plain = Vec::new();
         PlainMessage {
             msg_id: MSG_ID,
-            body: &functions::ReqPqMulti { nonce: [7; 16].into() }.to_bytes(),
+            body: &functions::ReqPqMulti {
+                nonce: [7; 16].into(),
+            }
+            .to_bytes(),
         }
         .encode(&mut plain)
         .unwrap();
@@ -311,8 +325,16 @@ mod seeds {
         encrypted.extend_from_slice(&[0xab; 16 + 64]);
         let mut seeds = Vec::new();
         for choice in 0u8..8 {
-            let reader = if choice & 1 == 0 { Side::Client } else { Side::Server };
-            let writer = if reader == Side::Client { Side::Server } else { Side::Client };
+            let reader = if choice & 1 == 0 {
+                Side::Client
+            } else {
+                Side::Server
+            };
+            let writer = if reader == Side::Client {
+                Side::Server
+            } else {
+                Side::Client
+            };
             let mut encoder: Box<dyn Encode> = match choice >> 1 {
                 0 => Box::new(abridged::Encoder::new(writer)),
                 1 => Box::new(intermediate::Encoder::new(writer)),
@@ -320,11 +342,15 @@ mod seeds {
                 _ => Box::new(full::Encoder::new(writer)),
             };
             let mut stream = vec![choice, 2 + 4 * choice];
-            encoder.encode_packet(&plain, reader == Side::Server, &mut stream).unwrap();
+            encoder
+                .encode_packet(&plain, reader == Side::Server, &mut stream)
+                .unwrap();
             if reader == Side::Client {
                 encoder.encode_quick_ack(0x1234_5678, &mut stream).unwrap();
             }
-            encoder.encode_packet(&encrypted, false, &mut stream).unwrap();
+            encoder
+                .encode_packet(&encrypted, false, &mut stream)
+                .unwrap();
             seeds.push(stream.clone());
             if reader == Side::Client {
                 // A transport error after a packet.
@@ -356,7 +382,11 @@ mod seeds {
                     }
                     .to_bytes()
                 };
-                outbox.push(OutgoingMessage { msg_id, seq_no, body });
+                outbox.push(OutgoingMessage {
+                    msg_id,
+                    seq_no,
+                    body,
+                });
             }
             outbox.ack(12345 << 32 | 1);
             outbox.request_state([12345 << 32 | 5]);
@@ -370,11 +400,7 @@ mod seeds {
 
     fn gzip_seeds() -> Vec<Vec<u8>> {
         let text = b"rpc_result#f35c6d01 req_msg_id:long result:Object = RpcResult; ".repeat(8);
-        let mut seeds = vec![
-            gzip::compress_if_smaller(&text, 0).unwrap(),
-            gzip::compress_if_smaller(&[0u8; 4096], 0).unwrap(),
-            gzip::compress_if_smaller(&[1, 2, 3], 0).unwrap(),
-        ];
+        let mut seeds = vec![gz(&text), gz(&[0u8; 4096]), gz(&[1, 2, 3])];
         // A header with FNAME set and a stored (uncompressed) block.
         let data = b"hello hello";
         let mut stored = vec![0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3];
@@ -395,7 +421,11 @@ mod seeds {
         for &b in data {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -408,7 +438,11 @@ mod seeds {
             c.extend_from_slice(body);
             c
         };
-        let pong = types::Pong { msg_id: 0, ping_id: 9 }.to_bytes();
+        let pong = types::Pong {
+            msg_id: 0,
+            ping_id: 9,
+        }
+        .to_bytes();
         let rpc_error = types::RpcError {
             error_code: 420,
             error_message: "FLOOD_WAIT_30".into(),
