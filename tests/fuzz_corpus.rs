@@ -388,8 +388,8 @@ mod seeds {
                     body,
                 });
             }
-            outbox.ack(12345 << 32 | 1);
-            outbox.request_state([12345 << 32 | 5]);
+            outbox.ack((12345 << 32) | 1);
+            outbox.request_state([(12345 << 32) | 5]);
             let packet = outbox.flush(&mut numbering, now).unwrap();
             let mut seed = packet.msg_id.to_le_bytes().to_vec();
             seed.extend_from_slice(&packet.body);
