@@ -115,7 +115,11 @@ fn non_canonical_strings_are_refused() {
 #[test]
 fn every_nan_keeps_its_bits() {
     let registry = registry(1 << 10);
-    for bits in [f64::NAN.to_bits(), 0xffff_ffff_cb43_acde, 0x7ff0_0000_0000_0001] {
+    for bits in [
+        f64::NAN.to_bits(),
+        0xffff_ffff_cb43_acde,
+        0x7ff0_0000_0000_0001,
+    ] {
         let bytes = [
             &0xcb43acdeu32.to_le_bytes()[..],
             &0.5f64.to_le_bytes(),
