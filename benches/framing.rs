@@ -10,14 +10,9 @@ use std::io::Read;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mtproto::gzip::{inflate, DEFAULT_MAX_INFLATED};
 use mtproto::random::{RandomSource, SplitMix64};
-use mtproto::transport::{Decode, Decoded, Frame, Kind, Side, StreamDecoder};
-
-const KINDS: [(Kind, &str); 4] = [
-    (Kind::Abridged, "abridged"),
-    (Kind::Intermediate, "intermediate"),
-    (Kind::PaddedIntermediate, "padded"),
-    (Kind::Full, "full"),
-];
+use mtproto::transport::{
+    abridged, full, intermediate, padded, Decode, Decoded, Encode, Frame, Kind, Side, StreamDecoder,
+};
 
 /// About 1 MiB per iteration, as many small or a few large packets.
 fn packets(size: usize) -> Vec<Vec<u8>> {
@@ -29,6 +24,121 @@ fn packets(size: usize) -> Vec<Vec<u8>> {
             p
         })
         .collect()
+}
+
+/// Encodes every packet into `out`, then decodes the frames borrowed from
+/// it, with the transport's concrete types (static dispatch, as a caller
+/// that picked its transport at compile time gets).
+fn encode_decode<E: Encode, D: Decode>(
+    packets: &[Vec<u8>],
+    out: &mut Vec<u8>,
+    (mut enc, mut dec): (E, D),
+) {
+    out.clear();
+    for p in packets {
+        enc.encode_packet(p, false, out).unwrap();
+    }
+    let mut at = 0;
+    while let Decoded::Frame { frame, consumed } = dec.decode(&out[at..]).unwrap() {
+        if let Frame::Packet { payload, .. } = frame {
+            black_box(payload);
+        }
+        at += consumed;
+    }
+    assert_eq!(at, out.len());
+}
+
+/// The same through [`StreamDecoder`], which copies what it is fed into
+/// its own buffer.
+fn encode_stream_decode<E: Encode, D: Decode>(
+    packets: &[Vec<u8>],
+    out: &mut Vec<u8>,
+    (mut enc, dec): (E, D),
+) {
+    out.clear();
+    for p in packets {
+        enc.encode_packet(p, false, out).unwrap();
+    }
+    let mut dec = StreamDecoder::new(dec);
+    dec.feed(out);
+    while let Some(frame) = dec.next_frame().unwrap() {
+        black_box(frame);
+    }
+}
+
+type Run = fn(&[Vec<u8>], &mut Vec<u8>);
+
+fn runs() -> [(&'static str, Run, Run); 4] {
+    [
+        (
+            "abridged",
+            |p, o| {
+                encode_decode(
+                    p,
+                    o,
+                    (abridged::Encoder::client(), abridged::Decoder::server()),
+                )
+            },
+            |p, o| {
+                encode_stream_decode(
+                    p,
+                    o,
+                    (abridged::Encoder::client(), abridged::Decoder::server()),
+                )
+            },
+        ),
+        (
+            "intermediate",
+            |p, o| {
+                encode_decode(
+                    p,
+                    o,
+                    (
+                        intermediate::Encoder::client(),
+                        intermediate::Decoder::server(),
+                    ),
+                )
+            },
+            |p, o| {
+                encode_stream_decode(
+                    p,
+                    o,
+                    (
+                        intermediate::Encoder::client(),
+                        intermediate::Decoder::server(),
+                    ),
+                )
+            },
+        ),
+        (
+            "padded",
+            |p, o| {
+                encode_decode(
+                    p,
+                    o,
+                    (
+                        padded::Encoder::client(SplitMix64::new(1)),
+                        padded::Decoder::server(),
+                    ),
+                )
+            },
+            |p, o| {
+                encode_stream_decode(
+                    p,
+                    o,
+                    (
+                        padded::Encoder::client(SplitMix64::new(1)),
+                        padded::Decoder::server(),
+                    ),
+                )
+            },
+        ),
+        (
+            "full",
+            |p, o| encode_decode(p, o, (full::Encoder::client(), full::Decoder::server())),
+            |p, o| encode_stream_decode(p, o, (full::Encoder::client(), full::Decoder::server())),
+        ),
+    ]
 }
 
 fn framing(c: &mut Criterion) {
@@ -51,42 +161,60 @@ fn framing(c: &mut Criterion) {
             })
         });
 
-        for (kind, name) in KINDS {
-            // Encode into a buffer, then decode frames borrowed from it.
+        for (name, zero_copy, streamed) in runs() {
             group.bench_function(BenchmarkId::new("encode+decode", name), |b| {
+                b.iter(|| zero_copy(&packets, &mut out))
+            });
+            group.bench_function(BenchmarkId::new("encode+stream-decode", name), |b| {
+                b.iter(|| streamed(&packets, &mut out))
+            });
+        }
+        // Where the time goes, for one transport.
+        {
+            let mut enc = intermediate::Encoder::client();
+            out.clear();
+            for p in &packets {
+                enc.encode_packet(p, false, &mut out).unwrap();
+            }
+            let wire = out.clone();
+            group.bench_function("encode-only", |b| {
                 b.iter(|| {
-                    let mut enc = kind.encoder(Side::Client, SplitMix64::new(1));
-                    let mut dec = kind.decoder(Side::Server);
+                    let mut enc = intermediate::Encoder::client();
                     out.clear();
                     for p in &packets {
                         enc.encode_packet(p, false, &mut out).unwrap();
                     }
-                    let mut at = 0;
-                    while let Decoded::Frame { frame, consumed } = dec.decode(&out[at..]).unwrap() {
-                        if let Frame::Packet { payload, .. } = frame {
-                            black_box(payload);
-                        }
-                        at += consumed;
-                    }
-                    assert_eq!(at, out.len());
+                    black_box(&out);
                 })
             });
-            // The same through StreamDecoder, which copies into its buffer.
-            group.bench_function(BenchmarkId::new("encode+stream-decode", name), |b| {
+            group.bench_function("decode-only", |b| {
                 b.iter(|| {
-                    let mut enc = kind.encoder(Side::Client, SplitMix64::new(1));
-                    let mut dec = StreamDecoder::new(kind.decoder(Side::Server));
-                    out.clear();
-                    for p in &packets {
-                        enc.encode_packet(p, false, &mut out).unwrap();
-                    }
-                    dec.feed(&out);
-                    while let Some(frame) = dec.next_frame().unwrap() {
+                    let mut dec = intermediate::Decoder::server();
+                    let mut at = 0;
+                    while let Decoded::Frame { frame, consumed } = dec.decode(&wire[at..]).unwrap()
+                    {
                         black_box(frame);
+                        at += consumed;
                     }
                 })
             });
         }
+        // A transport picked at run time: boxed, dynamic dispatch.
+        group.bench_function(
+            BenchmarkId::new("encode+decode", "intermediate-boxed"),
+            |b| {
+                b.iter(|| {
+                    encode_decode(
+                        &packets,
+                        &mut out,
+                        (
+                            Kind::Intermediate.encoder(Side::Client, SplitMix64::new(1)),
+                            Kind::Intermediate.decoder(Side::Server),
+                        ),
+                    )
+                })
+            },
+        );
         group.finish();
     }
 }

@@ -29,7 +29,7 @@
 //! ```
 
 use super::{
-    Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Side,
+    Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Out, Side,
     TransportError, QUICK_ACK_BIT,
 };
 
@@ -66,30 +66,56 @@ impl Encoder {
     }
 }
 
-impl Encode for Encoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = self.core.begin(payload.len(), quick_ack)?;
+impl Encoder {
+    #[inline]
+    fn write(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut impl Out,
+    ) -> Result<(), EncodeError> {
         let len = payload.len();
+        self.core.check(len, quick_ack)?;
         if len % 4 != 0 {
             return Err(self.core.unaligned(len));
         }
         if len > MAX_PACKET_LEN {
             return Err(self.core.too_long(len, MAX_PACKET_LEN));
         }
+        out.reserve(PREFIX.len() + 4 + len);
+        self.core.put_prefix(out);
         let words = (len / 4) as u32;
         let flag = if quick_ack { 0x80 } else { 0 };
         if words < 0x7f {
-            parts.push_head(&[words as u8 | flag]);
+            out.head(&[words as u8 | flag]);
         } else {
             let w = words.to_le_bytes();
-            parts.push_head(&[0x7f | flag, w[0], w[1], w[2]]);
+            out.head(&[0x7f | flag, w[0], w[1], w[2]]);
         }
-        self.core.commit();
+        out.payload(payload);
+        Ok(())
+    }
+}
+
+impl Encode for Encoder {
+    fn side(&self) -> Side {
+        self.core.side
+    }
+
+    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
+        let mut parts = FrameParts::new();
+        self.write(payload, quick_ack, &mut parts)?;
         Ok(parts)
+    }
+
+    #[inline]
+    fn encode_packet(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        self.write(payload, quick_ack, out)
     }
 
     fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
@@ -135,6 +161,7 @@ impl Decode for Decoder {
         self.core.side
     }
 
+    #[inline]
     fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
         self.core.run(input, |core, input, offset| {
             let Some(&first) = input.first() else {

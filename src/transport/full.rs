@@ -26,8 +26,8 @@
 //! ```
 
 use super::{
-    le32, Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Side,
-    TransportError, QUICK_ACK_BIT,
+    le32, Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Out,
+    Side, TransportError, QUICK_ACK_BIT,
 };
 
 /// The largest payload the 31-bit length can describe (minus the 12 bytes of
@@ -71,14 +71,16 @@ impl Encoder {
     }
 }
 
-impl Encode for Encoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = self.core.begin(payload.len(), quick_ack)?;
+impl Encoder {
+    #[inline]
+    fn write(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut impl Out,
+    ) -> Result<(), EncodeError> {
         let len = payload.len();
+        self.core.check(len, quick_ack)?;
         if len % 4 != 0 {
             return Err(self.core.unaligned(len));
         }
@@ -86,17 +88,42 @@ impl Encode for Encoder {
             return Err(self.core.too_long(len, MAX_PACKET_LEN));
         }
         let flag = if quick_ack { QUICK_ACK_BIT } else { 0 };
-        parts.push_head(&((len + OVERHEAD) as u32 | flag).to_le_bytes());
-        parts.push_head(&self.seq.to_le_bytes());
+        let length = ((len + OVERHEAD) as u32 | flag).to_le_bytes();
+        let seq = self.seq.to_le_bytes();
+        let header = [
+            length[0], length[1], length[2], length[3], seq[0], seq[1], seq[2], seq[3],
+        ];
         let mut crc = crc32fast::Hasher::new();
-        crc.update(parts.head());
+        crc.update(&header);
         crc.update(payload);
-        parts
-            .tail_mut(4)
-            .copy_from_slice(&crc.finalize().to_le_bytes());
+        out.reserve(OVERHEAD + len);
+        out.head(&header);
+        out.payload(payload);
+        out.tail(&crc.finalize().to_le_bytes());
         self.seq = self.seq.wrapping_add(1);
-        self.core.commit();
+        Ok(())
+    }
+}
+
+impl Encode for Encoder {
+    fn side(&self) -> Side {
+        self.core.side
+    }
+
+    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
+        let mut parts = FrameParts::new();
+        self.write(payload, quick_ack, &mut parts)?;
         Ok(parts)
+    }
+
+    #[inline]
+    fn encode_packet(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        self.write(payload, quick_ack, out)
     }
 
     fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
@@ -150,6 +177,7 @@ impl Decode for Decoder {
         self.core.side
     }
 
+    #[inline]
     fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
         let seq = &mut self.seq;
         self.core.run(input, |core, input, offset| {

@@ -21,8 +21,8 @@
 //! ```
 
 use super::{
-    le32, Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Side,
-    TransportError, QUICK_ACK_BIT,
+    le32, Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Out,
+    Side, TransportError, QUICK_ACK_BIT,
 };
 
 /// The bytes a client sends first.
@@ -59,23 +59,49 @@ impl Encoder {
     }
 }
 
-impl Encode for Encoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = self.core.begin(payload.len(), quick_ack)?;
+impl Encoder {
+    #[inline]
+    fn write(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut impl Out,
+    ) -> Result<(), EncodeError> {
         let len = payload.len();
+        self.core.check(len, quick_ack)?;
         if len % 4 != 0 {
             return Err(self.core.unaligned(len));
         }
         if len > MAX_PACKET_LEN {
             return Err(self.core.too_long(len, MAX_PACKET_LEN));
         }
-        parts.push_head(&length_word(len, quick_ack));
-        self.core.commit();
+        out.reserve(PREFIX.len() + 4 + len);
+        self.core.put_prefix(out);
+        out.head(&length_word(len, quick_ack));
+        out.payload(payload);
+        Ok(())
+    }
+}
+
+impl Encode for Encoder {
+    fn side(&self) -> Side {
+        self.core.side
+    }
+
+    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
+        let mut parts = FrameParts::new();
+        self.write(payload, quick_ack, &mut parts)?;
         Ok(parts)
+    }
+
+    #[inline]
+    fn encode_packet(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        self.write(payload, quick_ack, out)
     }
 
     fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
@@ -84,6 +110,7 @@ impl Encode for Encoder {
     }
 }
 
+#[inline]
 pub(crate) fn length_word(len: usize, quick_ack: bool) -> [u8; 4] {
     let flag = if quick_ack { QUICK_ACK_BIT } else { 0 };
     (len as u32 | flag).to_le_bytes()
@@ -126,6 +153,7 @@ impl Decode for Decoder {
         self.core.side
     }
 
+    #[inline]
     fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
         self.core.run(input, |core, input, offset| {
             decode_frame(core, input, offset, false)
@@ -135,6 +163,7 @@ impl Decode for Decoder {
 
 /// Intermediate and padded intermediate differ only in alignment and in how
 /// a transport error may look, so they share this.
+#[inline]
 pub(crate) fn decode_frame<'a>(
     core: &DecoderCore,
     input: &'a [u8],

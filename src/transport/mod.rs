@@ -323,15 +323,15 @@ impl FrameParts {
         }
     }
 
-    pub(crate) fn push_head(&mut self, bytes: &[u8]) {
+    fn push_head(&mut self, bytes: &[u8]) {
         let start = usize::from(self.head_len);
         self.head[start..start + bytes.len()].copy_from_slice(bytes);
         self.head_len += bytes.len() as u8;
     }
 
-    pub(crate) fn tail_mut(&mut self, len: usize) -> &mut [u8] {
-        self.tail_len = len as u8;
-        &mut self.tail[..len]
+    fn set_tail(&mut self, bytes: &[u8]) {
+        self.tail[..bytes.len()].copy_from_slice(bytes);
+        self.tail_len = bytes.len() as u8;
     }
 
     /// What goes before the payload: the connection's first bytes (once, on
@@ -348,6 +348,59 @@ impl FrameParts {
     /// The number of bytes head and tail add around the payload.
     pub fn overhead(&self) -> usize {
         usize::from(self.head_len) + usize::from(self.tail_len)
+    }
+
+    /// Appends head, `payload` and tail to `out`.
+    pub fn write_to(&self, payload: &[u8], out: &mut Vec<u8>) {
+        out.reserve(self.overhead() + payload.len());
+        out.extend_from_slice(self.head());
+        out.extend_from_slice(payload);
+        out.extend_from_slice(self.tail());
+    }
+}
+
+/// Where an encoder writes a frame: straight into a `Vec<u8>` for
+/// [`Encode::encode_packet`], or into [`FrameParts`] (payload left out) for
+/// [`Encode::frame`]. Each transport writes its framing once, generically,
+/// so both paths share the checks and the byte layout.
+pub(crate) trait Out {
+    /// Room for `additional` more bytes, if the sink has a buffer.
+    fn reserve(&mut self, additional: usize);
+    /// Header bytes (and the connection's first bytes).
+    fn head(&mut self, bytes: &[u8]);
+    /// The payload itself.
+    fn payload(&mut self, payload: &[u8]);
+    /// Bytes after the payload (at most 16).
+    fn tail(&mut self, bytes: &[u8]);
+}
+
+impl Out for Vec<u8> {
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional);
+    }
+    #[inline]
+    fn head(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    #[inline]
+    fn payload(&mut self, payload: &[u8]) {
+        self.extend_from_slice(payload);
+    }
+    #[inline]
+    fn tail(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl Out for FrameParts {
+    fn reserve(&mut self, _: usize) {}
+    fn head(&mut self, bytes: &[u8]) {
+        self.push_head(bytes);
+    }
+    fn payload(&mut self, _: &[u8]) {}
+    fn tail(&mut self, bytes: &[u8]) {
+        self.set_tail(bytes);
     }
 }
 
@@ -388,19 +441,13 @@ pub trait Encode {
         quick_ack: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), EncodeError> {
-        let parts = self.frame(payload, quick_ack)?;
-        out.reserve(parts.overhead() + payload.len());
-        out.extend_from_slice(parts.head());
-        out.extend_from_slice(payload);
-        out.extend_from_slice(parts.tail());
+        self.frame(payload, quick_ack)?.write_to(payload, out);
         Ok(())
     }
 
     /// Appends a quick-acknowledgment token (server only).
     fn encode_quick_ack(&mut self, token: u32, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-        let parts = self.quick_ack(token)?;
-        out.extend_from_slice(parts.head());
-        out.extend_from_slice(parts.tail());
+        self.quick_ack(token)?.write_to(&[], out);
         Ok(())
     }
 
@@ -443,6 +490,14 @@ impl<T: Encode + ?Sized> Encode for Box<T> {
     }
     fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
         (**self).quick_ack(token)
+    }
+    fn encode_packet(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        (**self).encode_packet(payload, quick_ack, out)
     }
 }
 
@@ -675,6 +730,7 @@ impl DecoderCore {
     /// Runs `body` on the input after any first bytes still expected, with
     /// the stream offset of its first byte, and does the bookkeeping shared
     /// by all transports: prefix check, offsets, sticky errors.
+    #[inline]
     pub(crate) fn run<'a>(
         &mut self,
         input: &'a [u8],
@@ -716,6 +772,7 @@ impl DecoderCore {
         }
     }
 
+    #[inline]
     pub(crate) fn too_large(&self, offset: u64, len: u64) -> Option<TransportError> {
         (len > self.max_packet_len as u64).then_some(TransportError::TooLarge {
             transport: self.transport,
@@ -735,8 +792,9 @@ impl DecoderCore {
     }
 
     /// Turns a packet from the server that holds a transport error code into
-    /// [`TransportError::Server`]. `max_len` is 4, or for the padded
-    /// transport anything shorter than a real MTProto packet.
+    /// [`TransportError::Server`]: a 4-byte payload, or for the padded
+    /// transport any payload shorter than a real MTProto packet.
+    #[inline]
     pub(crate) fn check_server_error(
         &self,
         payload: &[u8],
@@ -762,6 +820,7 @@ impl DecoderCore {
 }
 
 /// Reads a little-endian `u32` at `at`; the caller has checked the length.
+#[inline]
 pub(crate) fn le32(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
@@ -783,13 +842,9 @@ impl EncoderCore {
         }
     }
 
-    /// Starts a frame: the first bytes if still owed, after the checks
-    /// every transport shares.
-    pub(crate) fn begin(
-        &mut self,
-        payload_len: usize,
-        quick_ack: bool,
-    ) -> Result<FrameParts, EncodeError> {
+    /// The checks every transport shares, before anything is written.
+    #[inline]
+    pub(crate) fn check(&self, payload_len: usize, quick_ack: bool) -> Result<(), EncodeError> {
         if quick_ack && self.side != Side::Client {
             return Err(EncodeError::WrongSide {
                 transport: self.transport,
@@ -802,14 +857,17 @@ impl EncoderCore {
                 transport: self.transport,
             });
         }
-        let mut parts = FrameParts::new();
-        parts.push_head(self.prefix);
-        Ok(parts)
+        Ok(())
     }
 
-    /// Marks the first bytes as sent; called once a frame is committed.
-    pub(crate) fn commit(&mut self) {
-        self.prefix = &[];
+    /// Writes the first bytes if still owed; call once the frame is
+    /// certain to be written.
+    #[inline]
+    pub(crate) fn put_prefix(&mut self, out: &mut impl Out) {
+        if !self.prefix.is_empty() {
+            out.head(self.prefix);
+            self.prefix = &[];
+        }
     }
 
     pub(crate) fn quick_ack_parts(&self, token_bytes: [u8; 4]) -> Result<FrameParts, EncodeError> {
@@ -878,7 +936,7 @@ mod tests {
         let mut parts = FrameParts::new();
         parts.push_head(&[1, 2]);
         parts.push_head(&[3]);
-        parts.tail_mut(2).copy_from_slice(&[9, 9]);
+        parts.set_tail(&[9, 9]);
         assert_eq!(parts.head(), &[1, 2, 3]);
         assert_eq!(parts.tail(), &[9, 9]);
         assert_eq!(parts.overhead(), 5);

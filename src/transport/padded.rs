@@ -27,7 +27,7 @@
 
 use super::intermediate::{decode_frame, length_word};
 use super::{
-    Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, FrameParts, Side,
+    Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, FrameParts, Out, Side,
     TransportError, QUICK_ACK_BIT,
 };
 use crate::random::RandomSource;
@@ -67,24 +67,51 @@ impl<R: RandomSource> Encoder<R> {
     }
 }
 
+impl<R: RandomSource> Encoder<R> {
+    #[inline]
+    fn write(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut impl Out,
+    ) -> Result<(), EncodeError> {
+        let len = payload.len();
+        self.core.check(len, quick_ack)?;
+        if len > MAX_PACKET_LEN {
+            return Err(self.core.too_long(len, MAX_PACKET_LEN));
+        }
+        // One draw for the length and up to 15 padding bytes.
+        let mut random = [0u8; 16];
+        self.rng.fill_bytes(&mut random);
+        let pad = usize::from(random[0] & 0x0f);
+        out.reserve(PREFIX.len() + 4 + len + pad);
+        self.core.put_prefix(out);
+        out.head(&length_word(len + pad, quick_ack));
+        out.payload(payload);
+        out.tail(&random[1..1 + pad]);
+        Ok(())
+    }
+}
+
 impl<R: RandomSource> Encode for Encoder<R> {
     fn side(&self) -> Side {
         self.core.side
     }
 
     fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = self.core.begin(payload.len(), quick_ack)?;
-        let len = payload.len();
-        if len > MAX_PACKET_LEN {
-            return Err(self.core.too_long(len, MAX_PACKET_LEN));
-        }
-        let mut pick = [0u8];
-        self.rng.fill_bytes(&mut pick);
-        let pad = usize::from(pick[0] & 0x0f);
-        parts.push_head(&length_word(len + pad, quick_ack));
-        self.rng.fill_bytes(parts.tail_mut(pad));
-        self.core.commit();
+        let mut parts = FrameParts::new();
+        self.write(payload, quick_ack, &mut parts)?;
         Ok(parts)
+    }
+
+    #[inline]
+    fn encode_packet(
+        &mut self,
+        payload: &[u8],
+        quick_ack: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EncodeError> {
+        self.write(payload, quick_ack, out)
     }
 
     fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
@@ -134,6 +161,7 @@ impl Decode for Decoder {
         self.core.side
     }
 
+    #[inline]
     fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
         self.core.run(input, |core, input, offset| {
             decode_frame(core, input, offset, true)
