@@ -314,10 +314,7 @@ mod seeds {
         let mut plain = Vec::new();
         PlainMessage {
             msg_id: MSG_ID,
-            body: &functions::ReqPqMulti {
-                nonce: [7; 16].into(),
-            }
-            .to_bytes(),
+            body: &functions::ReqPqMulti { nonce: [7; 16] }.to_bytes(),
         }
         .encode(&mut plain)
         .unwrap();

@@ -38,9 +38,12 @@ fn container() -> Vec<u8> {
 /// Every proper prefix of each golden message fails, with an error that
 /// points inside the prefix and says the input ran out (or that a length or
 /// count claims more than what is left).
+/// A name, its golden bytes, and the decoder that must reject every prefix.
+type Golden = (&'static str, Vec<u8>, fn(&[u8]) -> Result<(), Error>);
+
 #[test]
 fn every_prefix_of_a_golden_message_is_an_error() {
-    let goldens: Vec<(&str, Vec<u8>, fn(&[u8]) -> Result<(), Error>)> = vec![
+    let goldens: Vec<Golden> = vec![
         ("msg_container", container(), |b| {
             types::MsgContainer::from_bytes(b).map(drop)
         }),

@@ -897,8 +897,11 @@ impl<'a> Bytes<'a> {
     }
 }
 
+/// A fuzz target's check: panics when the input breaks a rule.
+pub type Check = fn(&[u8]);
+
 /// Every target, by the name of its corpus directory.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("parse", parse),
     ("service", service),
     ("api", api),
