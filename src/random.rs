@@ -59,6 +59,7 @@ impl SplitMix64 {
     }
 
     /// Returns the next 64 pseudo-random bits.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.state;
@@ -69,6 +70,7 @@ impl SplitMix64 {
 }
 
 impl RandomSource for SplitMix64 {
+    #[inline]
     fn fill_bytes(&mut self, dest: &mut [u8]) {
         let mut chunks = dest.chunks_exact_mut(8);
         for chunk in &mut chunks {

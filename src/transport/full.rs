@@ -96,10 +96,13 @@ impl Encoder {
         let mut crc = crc32fast::Hasher::new();
         crc.update(&header);
         crc.update(payload);
-        out.reserve(OVERHEAD + len);
+        // The tail is written as 16 bytes and cut to 4.
+        out.reserve(8 + len + 16);
         out.head(&header);
         out.payload(payload);
-        out.tail(&crc.finalize().to_le_bytes());
+        let mut tail = [0u8; 16];
+        tail[..4].copy_from_slice(&crc.finalize().to_le_bytes());
+        out.tail(&tail, 4);
         self.seq = self.seq.wrapping_add(1);
         Ok(())
     }

@@ -329,11 +329,6 @@ impl FrameParts {
         self.head_len += bytes.len() as u8;
     }
 
-    fn set_tail(&mut self, bytes: &[u8]) {
-        self.tail[..bytes.len()].copy_from_slice(bytes);
-        self.tail_len = bytes.len() as u8;
-    }
-
     /// What goes before the payload: the connection's first bytes (once, on
     /// a client's first frame) and the frame header.
     pub fn head(&self) -> &[u8] {
@@ -370,8 +365,10 @@ pub(crate) trait Out {
     fn head(&mut self, bytes: &[u8]);
     /// The payload itself.
     fn payload(&mut self, payload: &[u8]);
-    /// Bytes after the payload (at most 16).
-    fn tail(&mut self, bytes: &[u8]);
+    /// The first `len` bytes of `bytes` go after the payload. A whole
+    /// array, so that a buffer can copy it with fixed-size stores and cut
+    /// the excess, instead of calling memcpy for a handful of bytes.
+    fn tail(&mut self, bytes: &[u8; 16], len: usize);
 }
 
 impl Out for Vec<u8> {
@@ -388,8 +385,10 @@ impl Out for Vec<u8> {
         self.extend_from_slice(payload);
     }
     #[inline]
-    fn tail(&mut self, bytes: &[u8]) {
+    fn tail(&mut self, bytes: &[u8; 16], len: usize) {
+        let end = self.len();
         self.extend_from_slice(bytes);
+        self.truncate(end + len.min(16));
     }
 }
 
@@ -399,8 +398,9 @@ impl Out for FrameParts {
         self.push_head(bytes);
     }
     fn payload(&mut self, _: &[u8]) {}
-    fn tail(&mut self, bytes: &[u8]) {
-        self.set_tail(bytes);
+    fn tail(&mut self, bytes: &[u8; 16], len: usize) {
+        self.tail = *bytes;
+        self.tail_len = len.min(16) as u8;
     }
 }
 
@@ -936,7 +936,7 @@ mod tests {
         let mut parts = FrameParts::new();
         parts.push_head(&[1, 2]);
         parts.push_head(&[3]);
-        parts.set_tail(&[9, 9]);
+        Out::tail(&mut parts, &[9; 16], 2);
         assert_eq!(parts.head(), &[1, 2, 3]);
         assert_eq!(parts.tail(), &[9, 9]);
         assert_eq!(parts.overhead(), 5);

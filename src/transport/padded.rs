@@ -80,15 +80,17 @@ impl<R: RandomSource> Encoder<R> {
         if len > MAX_PACKET_LEN {
             return Err(self.core.too_long(len, MAX_PACKET_LEN));
         }
-        // One draw for the length and up to 15 padding bytes.
-        let mut random = [0u8; 16];
-        self.rng.fill_bytes(&mut random);
-        let pad = usize::from(random[0] & 0x0f);
-        out.reserve(PREFIX.len() + 4 + len + pad);
+        let mut pick = [0u8];
+        self.rng.fill_bytes(&mut pick);
+        let pad = usize::from(pick[0] & 0x0f);
+        let mut padding = [0u8; 16];
+        self.rng.fill_bytes(&mut padding);
+        // The tail is written as 16 bytes and cut to `pad`.
+        out.reserve(PREFIX.len() + 4 + len + 16);
         self.core.put_prefix(out);
         out.head(&length_word(len + pad, quick_ack));
         out.payload(payload);
-        out.tail(&random[1..1 + pad]);
+        out.tail(&padding, pad);
         Ok(())
     }
 }
