@@ -31,13 +31,9 @@ pub mod service {
 
 /// msg_container: packing outgoing messages to the limits, checked unpacking.
 pub mod container;
-/// Unencrypted messages and the plaintext layout of encrypted ones.
 pub mod envelope;
-/// gzip_packed payloads: capped inflate, compression where it pays.
 pub mod gzip;
-/// msg_id and seq_no generation, incoming msg_id validation.
 pub mod msg_id;
-/// Caller-provided randomness (padding) and a seedable test generator.
 pub mod random;
 /// rpc_error as a structured error: FLOOD_WAIT_X and friends split into name and number.
 pub mod rpc_error;
@@ -45,5 +41,4 @@ pub mod rpc_error;
 pub mod salt;
 /// The sans-IO session: requests, results, acks, salts, resends, keep-alive.
 pub mod session;
-/// Framing of packets on a byte stream: abridged, intermediate, padded intermediate, full.
 pub mod transport;
