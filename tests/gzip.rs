@@ -117,6 +117,16 @@ fn a_gzip_bomb_is_stopped_at_the_cap() {
         bomb.len()
     );
 
+    // With a trailer that claims a small size, the buffer starts small and
+    // grows by doubling; the growth is capped too.
+    let mut lying = bomb.clone();
+    let n = lying.len();
+    lying[n - 4..].copy_from_slice(&1000u32.to_le_bytes());
+    let mut out = Vec::new();
+    let err = inflate_into(&lying, cap, &mut out).unwrap_err();
+    assert!(matches!(err, GzipError::TooLarge { .. }), "{err}");
+    assert!(out.capacity() <= cap + 64 * 1024, "{}", out.capacity());
+
     // A small cap stops it even sooner, with a small buffer.
     let mut out = Vec::new();
     let err = inflate_into(&bomb, 100_000, &mut out).unwrap_err();
