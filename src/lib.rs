@@ -29,16 +29,12 @@ pub mod service {
     include!(concat!(env!("OUT_DIR"), "/service.rs"));
 }
 
-/// msg_container: packing outgoing messages to the limits, checked unpacking.
 pub mod container;
 pub mod envelope;
 pub mod gzip;
 pub mod msg_id;
 pub mod random;
-/// rpc_error as a structured error: FLOOD_WAIT_X and friends split into name and number.
 pub mod rpc_error;
-/// Server salts: the one in force and future salts, longest-lived first.
 pub mod salt;
-/// The sans-IO session: requests, results, acks, salts, resends, keep-alive.
 pub mod session;
 pub mod transport;
