@@ -713,14 +713,15 @@ impl Emitter<'_> {
             };
             let lt_enum = if ty.lifetime { quote!(<'a>) } else { quote!() };
             let impl_lt = if ty.lifetime { quote!(<'a>) } else { quote!() };
-            let build = if item.fields.is_empty() {
-                quote!(let _ = value; #enum_path::#variant)
+            // A constructor without fields is a unit variant: nothing to move.
+            let (param, build) = if item.fields.is_empty() {
+                (quote!(_), quote!(#enum_path::#variant))
             } else {
-                quote!(#enum_path::#variant(value))
+                (quote!(value), quote!(#enum_path::#variant(value)))
             };
             quote! {
                 impl #impl_lt From<#name #lt_item> for #enum_path #lt_enum {
-                    fn from(value: #name #lt_item) -> Self {
+                    fn from(#param: #name #lt_item) -> Self {
                         #build
                     }
                 }
