@@ -5,7 +5,11 @@
 //! Names are stored split into namespace and name (`auth.sendCode` is
 //! namespace `["auth"]`, name `sendCode`).
 
+use std::borrow::Borrow;
 use std::fmt;
+use std::ops::Deref;
+
+use compact_str::CompactString;
 
 /// A half-open byte range `start..end` into the schema source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,6 +24,112 @@ impl Span {
     /// A span covering `start..end`.
     pub const fn new(start: usize, end: usize) -> Self {
         Span { start, end }
+    }
+}
+
+/// A name from the schema (`sendCode`, `flags`, `InputPeer`, `auth`).
+///
+/// Stored inline when it is at most 24 bytes long, which nearly every TL
+/// name is, so parsing a schema does not allocate once per name; longer
+/// names go to the heap. It reads as a `&str` through [`Deref`], compares
+/// with `str`, and can key a map looked up by `&str` ([`Borrow<str>`]).
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ident(CompactString);
+
+impl Ident {
+    /// An identifier with the given text.
+    pub fn new(text: &str) -> Self {
+        Ident(CompactString::new(text))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl Deref for Ident {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for Ident {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl Borrow<str> for Ident {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<&str> for Ident {
+    fn from(text: &str) -> Self {
+        Ident::new(text)
+    }
+}
+
+impl From<String> for Ident {
+    fn from(text: String) -> Self {
+        Ident(CompactString::from(text))
+    }
+}
+
+impl From<Ident> for String {
+    fn from(ident: Ident) -> Self {
+        ident.0.into_string()
+    }
+}
+
+impl PartialEq<str> for Ident {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Ident {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Ident {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Ident> for String {
+    fn eq(&self, other: &Ident) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Ident> for str {
+    fn eq(&self, other: &Ident) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Ident> for &str {
+    fn eq(&self, other: &Ident) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -56,7 +166,7 @@ impl Schema {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Builtin {
     /// The name on the left (`int`, `vector`, `int128`).
-    pub name: String,
+    pub name: Ident,
     /// The type on the right (`Int`, `Vector t`, `Int128`), as written.
     pub result: String,
     /// The explicit id, if the line had one (`vector#1cb5c415 …`).
@@ -78,9 +188,9 @@ pub enum Category {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Name {
     /// Namespace components, outermost first (`["auth"]`), empty for none.
-    pub namespace: Vec<String>,
+    pub namespace: Vec<Ident>,
     /// The last component (`sendCode`).
-    pub name: String,
+    pub name: Ident,
 }
 
 impl Name {
@@ -132,7 +242,7 @@ pub struct Definition {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenericParam {
     /// Its name (`X`).
-    pub name: String,
+    pub name: Ident,
     /// Where `{X:Type}` is.
     pub span: Span,
 }
@@ -141,7 +251,7 @@ pub struct GenericParam {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Param {
     /// The field name as written (`flags`, `req_msg_id`).
-    pub name: String,
+    pub name: Ident,
     /// Its type.
     pub ty: ParamType,
     /// Where `name:type` is.
@@ -166,7 +276,7 @@ pub enum ParamType {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flag {
     /// The name of the `#` field holding the bit (`flags`, `flags2`).
-    pub field: String,
+    pub field: Ident,
     /// The bit number, 0..=31.
     pub bit: u32,
 }

@@ -29,7 +29,7 @@ use nom::error::{context, ContextError, ErrorKind, ParseError};
 use nom::{Err, IResult, Parser};
 
 use crate::ast::{
-    Builtin, Category, Definition, Flag, GenericParam, Name, Param, ParamType, Schema, Span,
+    Builtin, Category, Definition, Flag, GenericParam, Ident, Name, Param, ParamType, Schema, Span,
     TypeKind, TypeRef,
 };
 use crate::diagnostic::Diagnostic;
@@ -181,7 +181,7 @@ fn full_name_from<'a>(first: &'a str, mut i: &'a str) -> PResult<'a, Name> {
             // Nearly always one level (`auth.`): allocate just that.
             namespace.reserve_exact(1);
         }
-        namespace.push(last.to_owned());
+        namespace.push(Ident::new(last));
         last = next;
         i = r;
     }
@@ -189,7 +189,7 @@ fn full_name_from<'a>(first: &'a str, mut i: &'a str) -> PResult<'a, Name> {
         i,
         Name {
             namespace,
-            name: last.to_owned(),
+            name: Ident::new(last),
         },
     ))
 }
@@ -389,7 +389,7 @@ impl Grammar {
         Ok((
             rest,
             Item::Builtin(Builtin {
-                name: name.full(),
+                name: Ident::from(name.full()),
                 result: result.to_owned(),
                 explicit_id,
                 span: self.span(start, end),
@@ -412,7 +412,7 @@ impl Grammar {
         Ok((
             r,
             GenericParam {
-                name: name.to_owned(),
+                name: Ident::new(name),
                 span: self.span(start, r),
             },
         ))
@@ -431,7 +431,7 @@ impl Grammar {
             return Ok((
                 r,
                 Param {
-                    name: name.to_owned(),
+                    name: Ident::new(name),
                     ty: ParamType::Flags,
                     span: self.span(start, r),
                 },
@@ -459,7 +459,7 @@ impl Grammar {
         Ok((
             r,
             Param {
-                name: name.to_owned(),
+                name: Ident::new(name),
                 ty: ParamType::Normal { ty, flag },
                 span: self.span(start, r),
             },
@@ -643,7 +643,7 @@ fn flag_bit<'a>(field: &str, digits_start: &'a str) -> PResult<'a, Flag> {
     Ok((
         after,
         Flag {
-            field: field.to_owned(),
+            field: Ident::new(field),
             bit,
         },
     ))

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 
 use crate::ast::{
-    Category, Definition, GenericParam, Name, ParamType, Schema, Span, TypeKind, TypeRef,
+    Category, Definition, GenericParam, Ident, Name, ParamType, Schema, Span, TypeKind, TypeRef,
 };
 use crate::diagnostic::Diagnostic;
 use crate::id;
@@ -83,7 +83,7 @@ fn map_with_capacity<K, V>(n: usize) -> FxMap<K, V> {
 }
 
 /// A name as a map key, borrowed from the tree: `(namespace, name)`.
-type Key<'a> = (&'a [String], &'a str);
+type Key<'a> = (&'a [Ident], &'a str);
 
 fn key(name: &Name) -> Key<'_> {
     (&name.namespace, &name.name)

@@ -2,7 +2,7 @@
 //! AST, spans included, written out by hand.
 
 use tl_parser::{
-    Builtin, Category, Definition, Flag, GenericParam, Name, Param, ParamType, Schema, Span,
+    Builtin, Category, Definition, Flag, GenericParam, Ident, Name, Param, ParamType, Schema, Span,
     TypeKind, TypeRef,
 };
 
@@ -17,7 +17,7 @@ fn at(src: &str, needle: &str, nth: usize) -> Span {
 }
 
 fn name(full: &str) -> Name {
-    let mut parts: Vec<String> = full.split('.').map(str::to_owned).collect();
+    let mut parts: Vec<Ident> = full.split('.').map(Ident::new).collect();
     let name = parts.pop().unwrap();
     Name {
         namespace: parts,
@@ -39,11 +39,11 @@ fn ty(full: &str, kind: TypeKind, span: Span) -> TypeRef {
 
 fn field(src: &str, text: &str, nth: usize, ty: TypeRef, flag: Option<(&str, u32)>) -> Param {
     Param {
-        name: text.split(':').next().unwrap().to_owned(),
+        name: text.split(':').next().unwrap().into(),
         ty: ParamType::Normal {
             ty,
             flag: flag.map(|(field, bit)| Flag {
-                field: field.to_owned(),
+                field: field.into(),
                 bit,
             }),
         },
@@ -53,7 +53,7 @@ fn field(src: &str, text: &str, nth: usize, ty: TypeRef, flag: Option<(&str, u32
 
 fn flags(src: &str, text: &str) -> Param {
     Param {
-        name: text.trim_end_matches(":#").to_owned(),
+        name: text.trim_end_matches(":#").into(),
         ty: ParamType::Flags,
         span: at(src, text, 0),
     }
@@ -149,7 +149,7 @@ fn generics_and_generic_references() {
         explicit_id: Some(0xda9b0d0d),
         computed_id: 0xda9b0d0d,
         generics: vec![GenericParam {
-            name: "X".to_owned(),
+            name: "X".into(),
             span: at(src, "{X:Type}", 0),
         }],
         params: vec![
@@ -354,19 +354,19 @@ fn builtin_lines() {
         schema.builtins,
         vec![
             Builtin {
-                name: "int".to_owned(),
+                name: "int".into(),
                 result: "Int".to_owned(),
                 explicit_id: None,
                 span: at(src, "int ? = Int;", 0),
             },
             Builtin {
-                name: "vector".to_owned(),
+                name: "vector".into(),
                 result: "Vector t".to_owned(),
                 explicit_id: None,
                 span: at(src, "vector {t:Type} # [ t ] = Vector t;", 0),
             },
             Builtin {
-                name: "int128".to_owned(),
+                name: "int128".into(),
                 result: "Int128".to_owned(),
                 explicit_id: None,
                 span: at(src, "int128 4*[ int ] = Int128;", 0),

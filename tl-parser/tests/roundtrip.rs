@@ -9,8 +9,8 @@ use tl_parser::{
 
 fn name(namespace: Option<&str>, name: String) -> Name {
     Name {
-        namespace: namespace.map(|n| vec![n.to_owned()]).unwrap_or_default(),
-        name,
+        namespace: namespace.map(|n| vec![n.into()]).unwrap_or_default(),
+        name: name.into(),
     }
 }
 
@@ -175,7 +175,7 @@ fn definition(
     let mut params = Vec::new();
     if plan.fields.iter().any(|f| f.flag.is_some()) {
         params.push(Param {
-            name: "flags".to_owned(),
+            name: "flags".into(),
             ty: ParamType::Flags,
             span: Span::default(),
         });
@@ -187,11 +187,11 @@ fn definition(
             build(&f.shape, types)
         };
         params.push(Param {
-            name: format!("f{k}"),
+            name: format!("f{k}").into(),
             ty: ParamType::Normal {
                 ty,
                 flag: f.flag.map(|bit| Flag {
-                    field: "flags".to_owned(),
+                    field: "flags".into(),
                     bit,
                 }),
             },
@@ -202,11 +202,11 @@ fn definition(
     let mut result = result;
     if plan.generic && category == Category::Function {
         generics.push(GenericParam {
-            name: "X".to_owned(),
+            name: "X".into(),
             span: Span::default(),
         });
         params.push(Param {
-            name: "query".to_owned(),
+            name: "query".into(),
             ty: ParamType::Normal {
                 ty: TypeRef {
                     generic_ref: true,

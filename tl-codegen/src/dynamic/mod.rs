@@ -339,7 +339,7 @@ impl Registry {
                     }
                 };
                 fields.push(Field {
-                    name: param.name.clone(),
+                    name: param.name.to_string(),
                     kind,
                 });
             }
