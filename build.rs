@@ -6,6 +6,7 @@ fn main() {
         .schema("schema/mtproto.tl")
         .out_file("service.rs")
         .serde(true)
+        .inline(true)
         .generate()
     {
         eprintln!("{e}");

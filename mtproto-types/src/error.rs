@@ -67,6 +67,7 @@ pub enum ErrorKind {
 
 impl Error {
     /// An error of `kind` at `offset`.
+    #[inline]
     pub fn new(kind: ErrorKind, offset: usize) -> Self {
         Error { kind, offset }
     }

@@ -62,6 +62,7 @@ pub trait Serialize {
     fn serialize_into(&self, out: &mut Vec<u8>);
 
     /// The serialization in a new buffer of exactly the right size.
+    #[inline]
     fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.serialized_len());
         self.serialize_into(&mut out);
@@ -75,6 +76,7 @@ pub trait Deserialize<'a>: Sized {
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self>;
 
     /// Reads one value that must span all of `bytes`.
+    #[inline]
     fn from_bytes(bytes: &'a [u8]) -> Result<Self> {
         let mut reader = Reader::new(bytes);
         let value = Self::deserialize(&mut reader)?;

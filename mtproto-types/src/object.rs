@@ -19,27 +19,32 @@ pub struct RawObject<'a>(pub Cow<'a, [u8]>);
 
 impl<'a> RawObject<'a> {
     /// Wraps serialized bytes (which should start with a constructor id).
+    #[inline]
     pub fn new(bytes: impl Into<Cow<'a, [u8]>>) -> Self {
         RawObject(bytes.into())
     }
 
     /// Serializes `value` into an owned raw object.
+    #[inline]
     pub fn from_value<T: Serialize + ?Sized>(value: &T) -> RawObject<'static> {
         RawObject(Cow::Owned(value.to_bytes()))
     }
 
     /// The serialized bytes.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
     /// The constructor id in the first four bytes, if there are four.
+    #[inline]
     pub fn constructor_id(&self) -> Option<u32> {
         let id = self.0.get(..4)?;
         Some(u32::from_le_bytes([id[0], id[1], id[2], id[3]]))
     }
 
     /// Decodes the bytes as `T`, which must consume all of them.
+    #[inline]
     pub fn decode<'b, T: Deserialize<'b>>(&'b self) -> Result<T> {
         T::from_bytes(&self.0)
     }
@@ -68,6 +73,7 @@ impl Serialize for RawObject<'_> {
 /// Takes every remaining byte of the reader, which must hold at least a
 /// constructor id.
 impl<'a> Deserialize<'a> for RawObject<'a> {
+    #[inline]
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
         if reader.remaining() < 4 {
             return Err(reader.error(ErrorKind::UnexpectedEof {

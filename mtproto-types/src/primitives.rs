@@ -83,6 +83,7 @@ impl Serialize for bool {
 }
 
 impl<'a> Deserialize<'a> for bool {
+    #[inline]
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
         let start = reader.offset();
         match reader.read_u32()? {
@@ -135,9 +136,11 @@ impl IntoStatic for Cow<'_, str> {
 
 /// `Vector<T>`: the boxed vector, id `0x1cb5c415`, a count, then the elements.
 impl<T: Serialize> Serialize for Vec<T> {
+    #[inline]
     fn serialized_len(&self) -> usize {
         8 + self.iter().map(Serialize::serialized_len).sum::<usize>()
     }
+    #[inline]
     fn serialize_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&VECTOR_ID.to_le_bytes());
         crate::vector::serialize_bare_with(self, out, |x, out| x.serialize_into(out));
@@ -145,6 +148,7 @@ impl<T: Serialize> Serialize for Vec<T> {
 }
 
 impl<'a, T: Deserialize<'a>> Deserialize<'a> for Vec<T> {
+    #[inline]
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
         reader.expect_vector_id()?;
         // Every boxed value and every primitive takes at least 4 bytes.

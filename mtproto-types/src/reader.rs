@@ -28,6 +28,7 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader at the start of `buf`, with [`DEFAULT_MAX_DEPTH`].
+    #[inline]
     pub fn new(buf: &'a [u8]) -> Self {
         Reader {
             buf,
@@ -39,32 +40,38 @@ impl<'a> Reader<'a> {
     }
 
     /// Replaces the nesting limit.
+    #[inline]
     pub fn with_max_depth(mut self, max_depth: u32) -> Self {
         self.max_depth = max_depth;
         self
     }
 
     /// Absolute offset of the next byte to read.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.base + self.pos
     }
 
     /// Bytes not yet read.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
     /// Whether every byte has been read.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
 
     /// An error of `kind` at the current offset.
+    #[inline]
     pub fn error(&self, kind: ErrorKind) -> Error {
         Error::new(kind, self.offset())
     }
 
     /// Fails with [`ErrorKind::TrailingBytes`] unless everything was read.
+    #[inline]
     pub fn finish(&self) -> Result<()> {
         match self.remaining() {
             0 => Ok(()),
@@ -73,19 +80,30 @@ impl<'a> Reader<'a> {
     }
 
     /// The next `n` bytes, borrowed.
+    #[inline]
     pub fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if n > self.remaining() {
-            return Err(self.error(ErrorKind::UnexpectedEof {
-                needed: n,
-                available: self.remaining(),
-            }));
+        match self.buf.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(bytes) => {
+                self.pos += n;
+                Ok(bytes)
+            }
+            None => Err(self.eof(n)),
         }
-        let bytes = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(bytes)
+    }
+
+    /// The error for a read of `needed` bytes past the end: out of line, so
+    /// that the reads that succeed stay small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn eof(&self, needed: usize) -> Error {
+        self.error(ErrorKind::UnexpectedEof {
+            needed,
+            available: self.remaining(),
+        })
     }
 
     /// Everything not yet read, borrowed; the reader is left empty.
+    #[inline]
     pub fn take_rest(&mut self) -> &'a [u8] {
         let rest = &self.buf[self.pos..];
         self.pos = self.buf.len();
@@ -94,6 +112,7 @@ impl<'a> Reader<'a> {
 
     /// A reader over the next `n` bytes (which this reader skips), keeping
     /// absolute offsets and the current depth.
+    #[inline]
     pub fn sub_reader(&mut self, n: usize) -> Result<Reader<'a>> {
         let base = self.offset();
         let buf = self.take(n)?;
@@ -106,6 +125,7 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline]
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let bytes = self.take(N)?;
         let mut out = [0u8; N];
@@ -120,6 +140,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next little-endian `u32` without consuming it.
+    #[inline]
     pub fn peek_u32(&self) -> Result<u32> {
         self.clone().read_u32()
     }
@@ -137,16 +158,19 @@ impl<'a> Reader<'a> {
     }
 
     /// A TL `double`.
+    #[inline]
     pub fn read_f64(&mut self) -> Result<f64> {
         self.array().map(f64::from_le_bytes)
     }
 
     /// A TL `int128`, as raw bytes.
+    #[inline]
     pub fn read_int128(&mut self) -> Result<[u8; 16]> {
         self.array()
     }
 
     /// A TL `int256`, as raw bytes.
+    #[inline]
     pub fn read_int256(&mut self) -> Result<[u8; 32]> {
         self.array()
     }
@@ -155,6 +179,7 @@ impl<'a> Reader<'a> {
     ///
     /// Only the canonical encoding is accepted (short form for lengths up to
     /// 253, zero padding), so that whatever decodes re-encodes to the same bytes.
+    #[inline]
     pub fn read_tl_bytes(&mut self) -> Result<&'a [u8]> {
         let start = self.offset();
         let first = self.take(1)?[0];
@@ -189,6 +214,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A TL `string` as UTF-8 text.
+    #[inline]
     pub fn read_str(&mut self) -> Result<&'a str> {
         let start = self.offset();
         let bytes = self.read_tl_bytes()?;
@@ -198,6 +224,7 @@ impl<'a> Reader<'a> {
     /// Reads a vector element count and checks that `count` elements of at
     /// least `min_element_len` bytes each fit in what is left, so a hostile
     /// count can never make the caller allocate more than the input backs.
+    #[inline]
     pub fn read_vector_len(&mut self, min_element_len: usize) -> Result<usize> {
         let count = self.read_u32()?;
         let needed = (count as usize).saturating_mul(min_element_len.max(1));
@@ -213,25 +240,37 @@ impl<'a> Reader<'a> {
         Ok(count as usize)
     }
 
-    /// Reads the boxed vector id `0x1cb5c415`.
-    pub fn expect_vector_id(&mut self) -> Result<()> {
-        let start = self.offset();
-        let id = self.read_u32()?;
-        if id == crate::VECTOR_ID {
+    /// Reads a constructor id that must be `id`, the id of the constructor
+    /// `name` (named in the error otherwise).
+    #[inline]
+    pub fn expect_constructor(&mut self, id: u32, name: &'static str) -> Result<()> {
+        let found = self.read_u32()?;
+        if found == id {
             Ok(())
         } else {
-            Err(Error::new(
-                ErrorKind::UnknownConstructor {
-                    id,
-                    expected: "Vector",
-                },
-                start,
-            ))
+            Err(self.unknown_constructor(found, name))
         }
+    }
+
+    /// The error for an unexpected constructor id just read.
+    #[cold]
+    #[inline(never)]
+    fn unknown_constructor(&self, id: u32, expected: &'static str) -> Error {
+        Error::new(
+            ErrorKind::UnknownConstructor { id, expected },
+            self.offset() - 4,
+        )
+    }
+
+    /// Reads the boxed vector id `0x1cb5c415`.
+    #[inline]
+    pub fn expect_vector_id(&mut self) -> Result<()> {
+        self.expect_constructor(crate::VECTOR_ID, "Vector")
     }
 
     /// Reads an `Object` whose length `len` came from a preceding field
     /// (`message.bytes`), checking that it fits what is left.
+    #[inline]
     pub fn read_sized_object(
         &mut self,
         len: i32,

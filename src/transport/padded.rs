@@ -80,11 +80,11 @@ impl<R: RandomSource> Encoder<R> {
         if len > MAX_PACKET_LEN {
             return Err(self.core.too_long(len, MAX_PACKET_LEN));
         }
-        let mut pick = [0u8];
-        self.rng.fill_bytes(&mut pick);
-        let pad = usize::from(pick[0] & 0x0f);
+        // One draw gives both: the last byte picks the length (0..=15), so
+        // it is never among the bytes sent.
         let mut padding = [0u8; 16];
         self.rng.fill_bytes(&mut padding);
+        let pad = usize::from(padding[15] & 0x0f);
         // The tail is written as 16 bytes and cut to `pad`.
         out.reserve(PREFIX.len() + 4 + len + 16);
         self.core.put_prefix(out);

@@ -17,6 +17,8 @@ pub(crate) struct Emitter<'l> {
     pub serde: bool,
     /// The schema's `// LAYER N`, if any.
     pub layer_number: Option<u32>,
+    /// Mark the codec functions `#[inline]` (see [`crate::Options::inline`]).
+    pub inline: bool,
 }
 
 fn ident(name: &str) -> Ident {
@@ -39,6 +41,17 @@ fn doc_lines(text: &str) -> TokenStream {
 }
 
 impl Emitter<'_> {
+    /// `#[inline]` on codec functions when asked for: small layers (the
+    /// service messages) gain from inlining across crates and codegen
+    /// units; a whole application layer would only grow its build.
+    fn inline_attr(&self) -> TokenStream {
+        if self.inline {
+            quote!(#[inline])
+        } else {
+            TokenStream::new()
+        }
+    }
+
     /// The whole file.
     pub fn file(&self) -> TokenStream {
         let types = self.kind_module(
@@ -366,6 +379,7 @@ impl Emitter<'_> {
         let decl_generics = self.generics(item, Some(&a), &quote!());
         let doc = self.doc_of(item, what);
         let serde = self.serde_attrs(&item.def.name.full());
+        let inline = self.inline_attr();
         let fields = self.stored_fields(item).map(|(f, ty, optional, boxed)| {
             let field = ident(&f.ident);
             let mut rust = self.rust_ty(ty, &a);
@@ -467,20 +481,24 @@ impl Emitter<'_> {
                 const CONSTRUCTOR_ID: u32 = #id;
                 const NAME: &'static str = #tl_name;
 
+                #inline
                 fn bare_len(&self) -> usize {
                     #bare_len
                 }
 
+                #inline
                 fn serialize_bare_into(&self, #out: &mut ::std::vec::Vec<u8>) {
                     #(#writes)*
                 }
             }
 
             #write_impl tl::Serialize for #name #use_generics {
+                #inline
                 fn serialized_len(&self) -> usize {
                     4 + tl::Constructor::bare_len(self)
                 }
 
+                #inline
                 fn serialize_into(&self, out: &mut ::std::vec::Vec<u8>) {
                     out.extend_from_slice(&#id_u32.to_le_bytes());
                     tl::Constructor::serialize_bare_into(self, out);
@@ -490,6 +508,7 @@ impl Emitter<'_> {
             #read_impl tl::DeserializeBare<'a> for #name #use_generics_a {
                 const MIN_BARE_LEN: usize = #min;
 
+                #inline
                 fn deserialize_bare(#reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
                     #recursive_enter
                     #reads
@@ -499,15 +518,9 @@ impl Emitter<'_> {
             }
 
             #read_impl tl::Deserialize<'a> for #name #use_generics_a {
+                #inline
                 fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
-                    let start = reader.offset();
-                    let id = reader.read_u32()?;
-                    if id != #id {
-                        return Err(tl::Error::new(
-                            tl::ErrorKind::UnknownConstructor { id, expected: #tl_name },
-                            start,
-                        ));
-                    }
+                    reader.expect_constructor(#id, #tl_name)?;
                     tl::DeserializeBare::deserialize_bare(reader)
                 }
             }
@@ -796,6 +809,7 @@ impl Emitter<'_> {
                 quote!(#[doc = #doc] #serde #variant(#path),)
             }
         });
+        let inline = self.inline_attr();
         let serde = self.serde.then(|| {
             quote! {
                 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -874,12 +888,14 @@ impl Emitter<'_> {
             }
 
             impl tl::Serialize for #name #anon {
+                #inline
                 fn serialized_len(&self) -> usize {
                     match self {
                         #(#lens)*
                     }
                 }
 
+                #inline
                 fn serialize_into(&self, out: &mut ::std::vec::Vec<u8>) {
                     match self {
                         #(#writes)*
@@ -888,6 +904,7 @@ impl Emitter<'_> {
             }
 
             impl<'a> tl::Deserialize<'a> for #name #read_lt {
+                #inline
                 fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
                     let start = reader.offset();
                     Ok(match reader.read_u32()? {

@@ -343,7 +343,7 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
             }
         };
         fields.push(Field {
-            tl_name: param.name.clone(),
+            tl_name: param.name.to_string(),
             ident: field_ident(&param.name),
             role,
         });

@@ -25,12 +25,16 @@ pub struct Args {
     /// Derive `serde::Serialize` behind the including crate's `serde` feature.
     #[arg(long)]
     serde: bool,
+    /// Mark the codec functions `#[inline]` (for small, hot layers).
+    #[arg(long)]
+    inline: bool,
 }
 
 pub fn run(args: &Args) -> ExitCode {
     let options = tl_codegen::Options {
         runtime_crate: args.runtime_crate.clone(),
         serde: args.serde,
+        inline: args.inline,
     };
     let (text, warnings) = match tl_codegen::generate_files(&args.files, &options) {
         Ok(generated) => generated,
