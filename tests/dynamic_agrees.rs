@@ -141,7 +141,7 @@ impl<'s> Layer<'s> {
             };
             if let Some(flag) = flag {
                 let set = *bits
-                    .entry((flag.field.clone(), flag.bit))
+                    .entry((flag.field.to_string(), flag.bit))
                     .or_insert_with(|| depth < MAX_DEPTH && rng.chance(60));
                 if !set {
                     continue;
@@ -154,7 +154,7 @@ impl<'s> Layer<'s> {
             } else {
                 self.value(ty, depth + 1, rng)
             };
-            map.insert(p.name.clone(), value);
+            map.insert(p.name.to_string(), value);
         }
         Value::Object(map)
     }

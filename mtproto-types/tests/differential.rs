@@ -162,7 +162,7 @@ fn grammers_name(name: &str) -> String {
     out
 }
 
-fn grammers_path(kind: &str, namespace: &[String], name: &str) -> String {
+fn grammers_path(kind: &str, namespace: &[tl_parser::Ident], name: &str) -> String {
     let mut path = format!("grammers_tl_types::{kind}::");
     for ns in namespace {
         path.push_str(ns);

@@ -185,7 +185,7 @@ impl<'s> Generator<'s> {
         // Decide every flag bit first: all fields sharing a bit are present
         // or absent together, and no bit is set that no field uses (a
         // decoder could not re-encode it).
-        let mut set: HashMap<(String, u32), bool> = HashMap::new();
+        let mut set: HashMap<(tl_parser::Ident, u32), bool> = HashMap::new();
         for p in &def.params {
             if let ParamType::Normal {
                 flag: Some(flag), ..
