@@ -66,7 +66,8 @@ pub(crate) enum Role {
     Value {
         ty: Ty,
         flag: Option<(usize, u32)>,
-        /// Boxed to break a recursive type's infinite size.
+        /// Boxed to break a recursive type's infinite size, or because
+        /// the type is large (see [`LARGE_FIELD`]).
         boxed: bool,
         /// An `Object` whose length is the preceding `ObjectLength` field.
         sized_by_previous: bool,
@@ -226,6 +227,7 @@ pub(crate) fn lower(schema: &Schema) -> Result<Layer, Error> {
     name_variants(&mut layer);
     mark_lifetimes(&mut layer);
     mark_recursion(&mut layer);
+    box_large_fields(&mut layer);
     measure_min_lens(&mut layer);
     Ok(layer)
 }
@@ -555,6 +557,111 @@ fn mark_recursion(layer: &mut Layer) {
             if let Role::Value { boxed, .. } = &mut layer.constructors[c].fields[i].role {
                 *boxed = true;
             }
+        }
+    }
+}
+
+/// A constructor field whose type would take more than this many bytes
+/// inline is boxed. TL types nest large enums inside each other
+/// (`message.reply_to` holds a `MessageReplyHeader`, which holds a
+/// `MessageMedia`), and held inline they made `types::Message` 2.5 KB:
+/// every decoded message was moved around as 2.5 KB, and a `Vec` of them
+/// held mostly empty `Option`s. Boxed, a present field costs one
+/// allocation and an absent one 8 bytes.
+pub(crate) const LARGE_FIELD: usize = 128;
+
+/// Boxes the fields of constructors whose type is larger than
+/// [`LARGE_FIELD`], deciding from the inside out (boxing inside a type
+/// shrinks it). Sizes are estimates of the Rust layout on a 64-bit target
+/// (`Cow`/`Vec` 24 bytes, an enum its largest variant plus a tag word, an
+/// `Option` of a number a tag word more); being off by a few bytes only
+/// moves the line.
+/// Functions are left alone: users build them, and they are not decoded
+/// in bulk.
+fn box_large_fields(layer: &mut Layer) {
+    struct Sizes<'l> {
+        layer: &'l Layer,
+        ctor: Vec<Option<usize>>,
+        visiting: Vec<bool>,
+        to_box: Vec<(usize, usize)>,
+    }
+    impl Sizes<'_> {
+        fn of_ctor(&mut self, c: usize) -> usize {
+            if let Some(n) = self.ctor[c] {
+                return n;
+            }
+            if self.visiting[c] {
+                // Only through a boxed edge, which `mark_recursion` has
+                // already cut; never reached for a valid layer.
+                return 8;
+            }
+            self.visiting[c] = true;
+            let layer = self.layer;
+            let mut total = 0;
+            for (i, f) in layer.constructors[c].fields.iter().enumerate() {
+                let Role::Value {
+                    ty, flag, boxed, ..
+                } = &f.role
+                else {
+                    continue;
+                };
+                let inline = if *boxed { 8 } else { self.of_ty(ty) };
+                let large =
+                    !*boxed && inline > LARGE_FIELD && matches!(ty, Ty::Boxed(_) | Ty::Bare(_));
+                if large {
+                    self.to_box.push((c, i));
+                }
+                let held = if *boxed || large { 8 } else { inline };
+                // `Option` of a pointer, `Cow`, `Vec` or enum fits in a
+                // niche; of a number it needs a tag word.
+                let tag = match ty {
+                    _ if flag.is_none() => 0,
+                    Ty::Int | Ty::Long | Ty::Double | Ty::Int128 | Ty::Int256 => 8,
+                    Ty::Bool => 1,
+                    _ => 0,
+                };
+                total += held + tag;
+            }
+            let total = total.next_multiple_of(8);
+            self.visiting[c] = false;
+            self.ctor[c] = Some(total);
+            total
+        }
+
+        fn of_ty(&mut self, ty: &Ty) -> usize {
+            match ty {
+                Ty::Int => 4,
+                Ty::Long | Ty::Double => 8,
+                Ty::Int128 => 16,
+                Ty::Int256 => 32,
+                Ty::Bool | Ty::True => 1,
+                Ty::Str | Ty::Bytes | Ty::Object | Ty::Vector { .. } | Ty::Generic(_) => 24,
+                Ty::Boxed(t) => {
+                    let layer = self.layer;
+                    8 + layer.types[*t]
+                        .constructors
+                        .iter()
+                        .map(|&c| self.of_ctor(c))
+                        .max()
+                        .unwrap_or(0)
+                }
+                Ty::Bare(c) => self.of_ctor(*c),
+            }
+        }
+    }
+
+    let mut sizes = Sizes {
+        layer,
+        ctor: vec![None; layer.constructors.len()],
+        visiting: vec![false; layer.constructors.len()],
+        to_box: Vec::new(),
+    };
+    for c in 0..layer.constructors.len() {
+        sizes.of_ctor(c);
+    }
+    for (c, i) in std::mem::take(&mut sizes.to_box) {
+        if let Role::Value { boxed, .. } = &mut layer.constructors[c].fields[i].role {
+            *boxed = true;
         }
     }
 }
