@@ -71,7 +71,6 @@ impl<'a> Reader<'a> {
     }
 
     /// Fails with [`ErrorKind::TrailingBytes`] unless everything was read.
-    #[inline]
     pub fn finish(&self) -> Result<()> {
         match self.remaining() {
             0 => Ok(()),
@@ -112,7 +111,6 @@ impl<'a> Reader<'a> {
 
     /// A reader over the next `n` bytes (which this reader skips), keeping
     /// absolute offsets and the current depth.
-    #[inline]
     pub fn sub_reader(&mut self, n: usize) -> Result<Reader<'a>> {
         let base = self.offset();
         let buf = self.take(n)?;
@@ -140,7 +138,6 @@ impl<'a> Reader<'a> {
     }
 
     /// The next little-endian `u32` without consuming it.
-    #[inline]
     pub fn peek_u32(&self) -> Result<u32> {
         self.clone().read_u32()
     }
@@ -158,19 +155,16 @@ impl<'a> Reader<'a> {
     }
 
     /// A TL `double`.
-    #[inline]
     pub fn read_f64(&mut self) -> Result<f64> {
         self.array().map(f64::from_le_bytes)
     }
 
     /// A TL `int128`, as raw bytes.
-    #[inline]
     pub fn read_int128(&mut self) -> Result<[u8; 16]> {
         self.array()
     }
 
     /// A TL `int256`, as raw bytes.
-    #[inline]
     pub fn read_int256(&mut self) -> Result<[u8; 32]> {
         self.array()
     }
@@ -179,7 +173,6 @@ impl<'a> Reader<'a> {
     ///
     /// Only the canonical encoding is accepted (short form for lengths up to
     /// 253, zero padding), so that whatever decodes re-encodes to the same bytes.
-    #[inline]
     pub fn read_tl_bytes(&mut self) -> Result<&'a [u8]> {
         let start = self.offset();
         let first = self.take(1)?[0];
@@ -214,7 +207,6 @@ impl<'a> Reader<'a> {
     }
 
     /// A TL `string` as UTF-8 text.
-    #[inline]
     pub fn read_str(&mut self) -> Result<&'a str> {
         let start = self.offset();
         let bytes = self.read_tl_bytes()?;
@@ -224,7 +216,6 @@ impl<'a> Reader<'a> {
     /// Reads a vector element count and checks that `count` elements of at
     /// least `min_element_len` bytes each fit in what is left, so a hostile
     /// count can never make the caller allocate more than the input backs.
-    #[inline]
     pub fn read_vector_len(&mut self, min_element_len: usize) -> Result<usize> {
         let count = self.read_u32()?;
         let needed = (count as usize).saturating_mul(min_element_len.max(1));
@@ -263,7 +254,6 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the boxed vector id `0x1cb5c415`.
-    #[inline]
     pub fn expect_vector_id(&mut self) -> Result<()> {
         self.expect_constructor(crate::VECTOR_ID, "Vector")
     }
