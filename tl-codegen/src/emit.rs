@@ -473,6 +473,29 @@ impl Emitter<'_> {
             let field = ident(&f.ident);
             quote!(#field: tl::IntoStatic::into_static(self.#field),)
         });
+        // A type that borrows nothing is already `'static`: no conversion
+        // code to compile, and the docs say so plainly.
+        let into_static = if !item.lifetime && item.generics.is_empty() {
+            quote! {
+                impl tl::IntoStatic for #name {
+                    type Static = Self;
+
+                    fn into_static(self) -> Self {
+                        self
+                    }
+                }
+            }
+        } else {
+            quote! {
+                #static_generics tl::IntoStatic for #name #use_generics {
+                    type Static = #static_ty;
+
+                    fn into_static(self) -> Self::Static {
+                        #name { #(#conversions)* }
+                    }
+                }
+            }
+        };
 
         quote! {
             #struct_decl
@@ -525,13 +548,7 @@ impl Emitter<'_> {
                 }
             }
 
-            #static_generics tl::IntoStatic for #name #use_generics {
-                type Static = #static_ty;
-
-                fn into_static(self) -> Self::Static {
-                    #name { #(#conversions)* }
-                }
-            }
+            #into_static
         }
     }
 
@@ -866,6 +883,29 @@ impl Emitter<'_> {
         } else {
             quote!(#name)
         };
+        let into_static = if ty.lifetime {
+            quote! {
+                impl tl::IntoStatic for #name #anon {
+                    type Static = #static_ty;
+
+                    fn into_static(self) -> Self::Static {
+                        match self {
+                            #(#statics)*
+                        }
+                    }
+                }
+            }
+        } else {
+            quote! {
+                impl tl::IntoStatic for #name {
+                    type Static = Self;
+
+                    fn into_static(self) -> Self {
+                        self
+                    }
+                }
+            }
+        };
         let accessors = self.shared_accessors(ty, &ctors);
         let read_lt = if ty.lifetime { quote!(<'a>) } else { quote!() };
         let impl_lt = read_lt.clone();
@@ -919,15 +959,7 @@ impl Emitter<'_> {
                 }
             }
 
-            impl tl::IntoStatic for #name #anon {
-                type Static = #static_ty;
-
-                fn into_static(self) -> Self::Static {
-                    match self {
-                        #(#statics)*
-                    }
-                }
-            }
+            #into_static
         }
     }
 
