@@ -72,6 +72,11 @@ pub trait Serialize {
 
 /// A value that can be read from TL binary form, borrowing from the input.
 pub trait Deserialize<'a>: Sized {
+    /// The least number of bytes any value of this type takes on the wire,
+    /// against which vector counts are checked before anything is
+    /// allocated. Every boxed value and every primitive takes at least 4.
+    const MIN_LEN: usize = 4;
+
     /// Reads one value.
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self>;
 
@@ -119,6 +124,28 @@ pub trait RemoteCall: Serialize {
 pub trait Dynamic: Serialize + std::fmt::Debug {}
 
 impl<T: Serialize + std::fmt::Debug> Dynamic for T {}
+
+/// Decodes a `T` spanning all of `bytes` and boxes it as a [`Dynamic`]:
+/// what a layer's `decode_by_id` does for each id it knows. Constructors
+/// are decoded through their boxed type's enum, so this is instantiated
+/// once per enum, not once per constructor.
+///
+/// ```
+/// use mtproto_types::{decode_dynamic, Serialize};
+///
+/// let bytes = 7i64.to_le_bytes();
+/// let value = decode_dynamic::<i64>(&bytes).unwrap();
+/// assert_eq!(value.to_bytes(), bytes);
+/// assert_eq!(format!("{value:?}"), "7");
+/// ```
+pub fn decode_dynamic<'a, T: Deserialize<'a> + Dynamic + 'a>(
+    bytes: &'a [u8],
+) -> Result<Box<dyn Dynamic + 'a>> {
+    match T::from_bytes(bytes) {
+        Ok(value) => Ok(Box::new(value)),
+        Err(e) => Err(e),
+    }
+}
 
 /// Turns a value that may borrow from its input into one that owns all of
 /// its data, so it can outlive the buffer it was decoded from.

@@ -26,6 +26,8 @@ macro_rules! fixed {
             }
         }
         impl<'a> Deserialize<'a> for $ty {
+            const MIN_LEN: usize = std::mem::size_of::<$ty>();
+
             #[inline]
             fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
                 reader.$read()
@@ -54,6 +56,8 @@ macro_rules! raw_array {
             }
         }
         impl<'a> Deserialize<'a> for [u8; $n] {
+            const MIN_LEN: usize = $n;
+
             #[inline]
             fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
                 reader.$read()
@@ -138,28 +142,37 @@ impl IntoStatic for Cow<'_, str> {
 impl<T: Serialize> Serialize for Vec<T> {
     #[inline]
     fn serialized_len(&self) -> usize {
-        8 + self.iter().map(Serialize::serialized_len).sum::<usize>()
+        4 + crate::vector::elements_len(self)
     }
     #[inline]
     fn serialize_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&VECTOR_ID.to_le_bytes());
-        crate::vector::serialize_bare_with(self, out, |x, out| x.serialize_into(out));
+        crate::vector::serialize_elements(self, out);
     }
 }
 
 impl<'a, T: Deserialize<'a>> Deserialize<'a> for Vec<T> {
+    /// The id and the count.
+    const MIN_LEN: usize = 8;
+
     #[inline]
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
         reader.expect_vector_id()?;
-        // Every boxed value and every primitive takes at least 4 bytes.
-        crate::vector::deserialize_bare_with(reader, 4, T::deserialize)
+        crate::vector::deserialize_elements(reader)
     }
 }
 
 impl<T: IntoStatic> IntoStatic for Vec<T> {
     type Static = Vec<T::Static>;
     fn into_static(self) -> Self::Static {
-        self.into_iter().map(IntoStatic::into_static).collect()
+        // A plain loop rather than `map().collect()`: the in-place collect
+        // machinery is instantiated for every element type of a layer
+        // (hundreds), and its code was a tenth of the layer's build.
+        let mut out = Vec::with_capacity(self.len());
+        for x in self {
+            out.push(x.into_static());
+        }
+        out
     }
 }
 
@@ -190,6 +203,8 @@ impl<T: Serialize + ?Sized> Serialize for Box<T> {
 }
 
 impl<'a, T: Deserialize<'a>> Deserialize<'a> for Box<T> {
+    const MIN_LEN: usize = T::MIN_LEN;
+
     #[inline]
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
         T::deserialize(reader).map(Box::new)

@@ -1,7 +1,13 @@
 //! Bare vectors (`vector<T>`, `vector t`) and vectors of bare elements,
 //! which generated code serializes through these helpers.
+//!
+//! Generated code calls the typed helpers ([`serialize_elements`],
+//! [`deserialize_bare_elements`], …), which are instantiated once per
+//! element type and shared by every field of that type; the `_with` forms
+//! take the element codec as a closure, for element kinds that have no
+//! trait of their own.
 
-use crate::{Reader, Result};
+use crate::{Constructor, Deserialize, DeserializeBare, Reader, Result, Serialize};
 
 /// Appends a bare vector: the count, then each element written by `write`.
 ///
@@ -38,4 +44,48 @@ pub fn deserialize_bare_with<'a, T>(
         items.push(read(reader)?);
     }
     Ok(items)
+}
+
+/// Bytes of a bare vector of values that write themselves
+/// ([`Serialize`]): the count, then each element.
+pub fn elements_len<T: Serialize>(items: &[T]) -> usize {
+    4 + items.iter().map(Serialize::serialized_len).sum::<usize>()
+}
+
+/// Appends a bare vector of values that write themselves: the count, then
+/// each element in its own (boxed or primitive) form.
+///
+/// # Panics
+/// If `items` has more than `u32::MAX` elements, which TL cannot express.
+pub fn serialize_elements<T: Serialize>(items: &[T], out: &mut Vec<u8>) {
+    serialize_bare_with(items, out, T::serialize_into);
+}
+
+/// Reads a bare vector of values that read themselves, checking the count
+/// against [`Deserialize::MIN_LEN`] before allocating.
+pub fn deserialize_elements<'a, T: Deserialize<'a>>(reader: &mut Reader<'a>) -> Result<Vec<T>> {
+    deserialize_bare_with(reader, T::MIN_LEN, T::deserialize)
+}
+
+/// Bytes of a bare vector of bare constructors (`vector<%T>`): the count,
+/// then each element without its id.
+pub fn bare_elements_len<T: Constructor>(items: &[T]) -> usize {
+    4 + items.iter().map(Constructor::bare_len).sum::<usize>()
+}
+
+/// Appends a bare vector of bare constructors: the count, then each
+/// element without its id.
+///
+/// # Panics
+/// If `items` has more than `u32::MAX` elements, which TL cannot express.
+pub fn serialize_bare_elements<T: Constructor>(items: &[T], out: &mut Vec<u8>) {
+    serialize_bare_with(items, out, T::serialize_bare_into);
+}
+
+/// Reads a bare vector of bare constructors, checking the count against
+/// [`DeserializeBare::MIN_BARE_LEN`] before allocating.
+pub fn deserialize_bare_elements<'a, T: DeserializeBare<'a>>(
+    reader: &mut Reader<'a>,
+) -> Result<Vec<T>> {
+    deserialize_bare_with(reader, T::MIN_BARE_LEN, T::deserialize_bare)
 }

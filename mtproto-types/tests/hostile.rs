@@ -245,6 +245,40 @@ fn vectors_claiming_two_to_the_31_elements() {
 }
 
 #[test]
+fn vector_counts_are_bounded_by_each_elements_least_size() {
+    // Two longs claimed, 12 bytes left: enough for three ints, not for two
+    // longs. The count is refused before any element is read or allocated.
+    let bytes = hex(&["15c4b51c 02000000 01000000 00000000 02000000"]);
+    let (allocations, _, result) = counting::count(|| Vec::<i64>::from_bytes(&bytes));
+    assert_eq!(
+        result.unwrap_err(),
+        err(
+            ErrorKind::VectorTooLong {
+                count: 2,
+                available: 12
+            },
+            4
+        )
+    );
+    assert_eq!(allocations, 0);
+    // The same 12 bytes do hold three ints.
+    let bytes = hex(&["15c4b51c 03000000 01000000 02000000 03000000"]);
+    assert_eq!(Vec::<i32>::from_bytes(&bytes).unwrap(), [1, 2, 3]);
+    // Boxed vectors of boxed vectors: each inner one takes at least 8 bytes.
+    let bytes = hex(&["15c4b51c 02000000 15c4b51c 00000000"]);
+    assert_eq!(
+        Vec::<Vec<i32>>::from_bytes(&bytes).unwrap_err(),
+        err(
+            ErrorKind::VectorTooLong {
+                count: 2,
+                available: 8
+            },
+            4
+        )
+    );
+}
+
+#[test]
 fn strings_running_past_the_end() {
     // Short form: 200 bytes claimed, 3 present.
     let bytes = hex(&["19ca4421 a4010000 c8 414243"]);
