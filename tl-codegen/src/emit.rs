@@ -97,24 +97,47 @@ impl Emitter<'_> {
         names.sort();
         let ids = names.iter().map(|(id, _)| hex_id(*id));
         let tl_names = names.iter().map(|(_, n)| n);
-        let decoders = self
+        // Constructors decode through their boxed type's enum (one decoder
+        // per enum, all of its ids in one arm); functions, and constructors
+        // of types without an enum, as themselves.
+        let mut arms: Vec<(Vec<u32>, TokenStream)> = self
+            .layer
+            .types
+            .iter()
+            .map(|t| {
+                let ids = t
+                    .constructors
+                    .iter()
+                    .map(|&c| self.layer.constructors[c].def.id)
+                    .collect();
+                (ids, self.path("enums", &t.module, &t.ident))
+            })
+            .collect();
+        let standalone = self
             .layer
             .constructors
             .iter()
+            .filter(|c| c.boxed_type.is_none())
             .map(|c| (c, "types"))
-            .chain(self.layer.functions.iter().map(|f| (f, "functions")))
-            .map(|(item, kind)| {
-                let id = hex_id(item.def.id);
-                let path = self.path(kind, &item.module, &item.ident);
-                // Generic functions are decoded with their query left raw.
-                let path = if item.generics.is_empty() {
-                    path
-                } else {
-                    let raws = item.generics.iter().map(|_| quote!(tl::RawObject<'a>));
-                    quote!(#path::<#(#raws),*>)
-                };
+            .chain(self.layer.functions.iter().map(|f| (f, "functions")));
+        for (item, kind) in standalone {
+            let path = self.path(kind, &item.module, &item.ident);
+            // Generic functions are decoded with their query left raw.
+            let path = if item.generics.is_empty() {
+                path
+            } else {
+                let raws = item.generics.iter().map(|_| quote!(tl::RawObject<'a>));
+                quote!(#path::<#(#raws),*>)
+            };
+            arms.push((vec![item.def.id], path));
+        }
+        let decoders = arms
+            .iter()
+            .filter(|(ids, _)| !ids.is_empty())
+            .map(|(ids, path)| {
+                let ids = ids.iter().map(|&id| hex_id(id));
                 quote! {
-                    #id => Some(<#path as tl::Deserialize<'a>>::from_bytes(bytes).map(|v| Box::new(v) as Box<dyn tl::Dynamic + 'a>)),
+                    #(#ids)|* => Some(tl::decode_dynamic::<#path>(bytes)),
                 }
             });
         let rt = &self.runtime;
@@ -124,7 +147,9 @@ impl Emitter<'_> {
             /// Decodes a boxed constructor or function of this layer by the
             /// id in its first four bytes; `None` when the layer has no such
             /// id. For logging raw objects and for tests: the value can be
-            /// printed and serialized again.
+            /// printed and serialized again. A constructor comes back as the
+            /// enum of its boxed type, a function as its struct.
+            #[inline]
             pub fn decode_by_id<'a>(
                 bytes: &'a [u8],
             ) -> Option<#rt::Result<Box<dyn #rt::Dynamic + 'a>>> {
@@ -247,6 +272,16 @@ impl Emitter<'_> {
         }
     }
 
+    /// Whether a value of `ty` may borrow from its input (or is a type
+    /// parameter), so turning it `'static` takes a conversion.
+    fn borrows(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Generic(_) => true,
+            Ty::Vector { element, .. } => self.borrows(element),
+            _ => crate::model::borrows(ty, &self.layer.types, &self.layer.constructors),
+        }
+    }
+
     fn min_len(&self, ty: &Ty) -> usize {
         ty.min_len(&mut |c| self.layer.constructors[c].min_bare_len)
     }
@@ -263,11 +298,17 @@ impl Emitter<'_> {
             Ty::Bare(_) => quote!(tl::Constructor::bare_len(#v)),
             Ty::Vector { boxed, element } => {
                 let header: usize = if *boxed { 8 } else { 4 };
-                let x = quote!(x);
-                let each = self.len_of(element, &x);
-                match fixed_len(element) {
-                    Some(n) => quote!(#header + #v.len() * #n),
-                    None => quote!(#header + #v.iter().map(|x| #each).sum::<usize>()),
+                let id_len: usize = if *boxed { 4 } else { 0 };
+                if let Some(n) = fixed_len(element) {
+                    return quote!(#header + #v.len() * #n);
+                }
+                match VectorElements::of(element) {
+                    VectorElements::Plain => quote!(#id_len + tl::vector::elements_len(#v)),
+                    VectorElements::Bare => quote!(#id_len + tl::vector::bare_elements_len(#v)),
+                    VectorElements::Other => {
+                        let each = self.len_of(element, &quote!(x));
+                        quote!(#header + #v.iter().map(|x| #each).sum::<usize>())
+                    }
                 }
             }
             _ => quote!(tl::Serialize::serialized_len(#v)),
@@ -282,11 +323,17 @@ impl Emitter<'_> {
             Ty::Vector { boxed, element } => {
                 let id =
                     boxed.then(|| quote!(out.extend_from_slice(&tl::VECTOR_ID.to_le_bytes());));
-                let x = quote!(x);
-                let each = self.write_of(element, &x);
+                let write = match VectorElements::of(element) {
+                    VectorElements::Plain => quote!(tl::vector::serialize_elements(#v, out);),
+                    VectorElements::Bare => quote!(tl::vector::serialize_bare_elements(#v, out);),
+                    VectorElements::Other => {
+                        let each = self.write_of(element, &quote!(x));
+                        quote!(tl::vector::serialize_bare_with(#v, out, |x, out| { #each });)
+                    }
+                };
                 quote! {
                     #id
-                    tl::vector::serialize_bare_with(#v, out, |x, out| { #each });
+                    #write
                 }
             }
             _ => quote!(tl::Serialize::serialize_into(#v, out);),
@@ -305,11 +352,18 @@ impl Emitter<'_> {
             Ty::Bare(_) => quote!(tl::DeserializeBare::deserialize_bare(reader)?),
             Ty::Vector { boxed, element } => {
                 let id = boxed.then(|| quote!(reader.expect_vector_id()?;));
-                let min = self.min_len(element);
-                let each = self.read_of(element);
+                let read = match VectorElements::of(element) {
+                    VectorElements::Plain => quote!(tl::vector::deserialize_elements(reader)?),
+                    VectorElements::Bare => quote!(tl::vector::deserialize_bare_elements(reader)?),
+                    VectorElements::Other => {
+                        let min = self.min_len(element);
+                        let each = self.read_of(element);
+                        quote!(tl::vector::deserialize_bare_with(reader, #min, |reader| Ok(#each))?)
+                    }
+                };
                 quote! {{
                     #id
-                    tl::vector::deserialize_bare_with(reader, #min, |reader| Ok(#each))?
+                    #read
                 }}
             }
             _ => quote!(tl::Deserialize::deserialize(reader)?),
@@ -410,6 +464,7 @@ impl Emitter<'_> {
             .expect("a suffixed hex literal");
         let tl_name = item.def.name.full();
         let min = item.min_bare_len;
+        let min_boxed = 4 + item.min_bare_len;
         // A constructor without fields reads and writes nothing.
         let (out, reader) = if item.fields.is_empty() {
             (format_ident!("_out"), format_ident!("_reader"))
@@ -469,9 +524,14 @@ impl Emitter<'_> {
                 quote!(#name<#(#all),*>)
             }
         };
-        let conversions = self.stored_fields(item).map(|(f, ..)| {
+        let conversions = self.stored_fields(item).map(|(f, ty, ..)| {
             let field = ident(&f.ident);
-            quote!(#field: tl::IntoStatic::into_static(self.#field),)
+            if self.borrows(ty) {
+                quote!(#field: tl::IntoStatic::into_static(self.#field),)
+            } else {
+                // Already `'static`: moved, with no call to resolve.
+                quote!(#field: self.#field,)
+            }
         });
         // A type that borrows nothing is already `'static`: no conversion
         // code to compile, and the docs say so plainly.
@@ -480,6 +540,7 @@ impl Emitter<'_> {
                 impl tl::IntoStatic for #name {
                     type Static = Self;
 
+                    #[inline]
                     fn into_static(self) -> Self {
                         self
                     }
@@ -490,6 +551,7 @@ impl Emitter<'_> {
                 #static_generics tl::IntoStatic for #name #use_generics {
                     type Static = #static_ty;
 
+                    #[inline]
                     fn into_static(self) -> Self::Static {
                         #name { #(#conversions)* }
                     }
@@ -504,24 +566,26 @@ impl Emitter<'_> {
                 const CONSTRUCTOR_ID: u32 = #id;
                 const NAME: &'static str = #tl_name;
 
-                #inline
+                #[inline]
                 fn bare_len(&self) -> usize {
                     #bare_len
                 }
 
-                #inline
+                #[inline]
                 fn serialize_bare_into(&self, #out: &mut ::std::vec::Vec<u8>) {
                     #(#writes)*
                 }
             }
 
+            // The boxed forms only add the id to the bare ones: always
+            // `#[inline]`, so they cost nothing to build where unused.
             #write_impl tl::Serialize for #name #use_generics {
-                #inline
+                #[inline]
                 fn serialized_len(&self) -> usize {
                     4 + tl::Constructor::bare_len(self)
                 }
 
-                #inline
+                #[inline]
                 fn serialize_into(&self, out: &mut ::std::vec::Vec<u8>) {
                     out.extend_from_slice(&#id_u32.to_le_bytes());
                     tl::Constructor::serialize_bare_into(self, out);
@@ -541,7 +605,9 @@ impl Emitter<'_> {
             }
 
             #read_impl tl::Deserialize<'a> for #name #use_generics_a {
-                #inline
+                const MIN_LEN: usize = #min_boxed;
+
+                #[inline]
                 fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
                     reader.expect_constructor(#id, #tl_name)?;
                     tl::DeserializeBare::deserialize_bare(reader)
@@ -565,8 +631,10 @@ impl Emitter<'_> {
                 let len = match fixed_len(ty) {
                     Some(n) => quote!(if self.#field.is_some() { #n } else { 0 }),
                     None => {
+                        // A `match` rather than `map_or` and a closure: one
+                        // closure type per field was a thousand instances.
                         let each = self.len_of(ty, &quote!(x));
-                        quote!(self.#field.as_ref().map_or(0, |x| #each))
+                        quote!(match &self.#field { Some(x) => #each, None => 0 })
                     }
                 };
                 if FlagBit::of(item, *index, *bit).values.len() > 1 {
@@ -751,6 +819,7 @@ impl Emitter<'_> {
             };
             quote! {
                 impl #impl_lt From<#name #lt_item> for #enum_path #lt_enum {
+                    #[inline]
                     fn from(#param: #name #lt_item) -> Self {
                         #build
                     }
@@ -838,7 +907,7 @@ impl Emitter<'_> {
             if c.fields.is_empty() {
                 quote!(Self::#variant => 4,)
             } else {
-                quote!(Self::#variant(x) => tl::Serialize::serialized_len(x),)
+                quote!(Self::#variant(x) => 4 + tl::Constructor::bare_len(x),)
             }
         });
         let writes = ctors.iter().map(|c| {
@@ -849,7 +918,12 @@ impl Emitter<'_> {
             if c.fields.is_empty() {
                 quote!(Self::#variant => out.extend_from_slice(&#id_u32.to_le_bytes()),)
             } else {
-                quote!(Self::#variant(x) => tl::Serialize::serialize_into(x, out),)
+                quote! {
+                    Self::#variant(x) => {
+                        out.extend_from_slice(&#id_u32.to_le_bytes());
+                        tl::Constructor::serialize_bare_into(x, out);
+                    }
+                }
             }
         });
         let reads = ctors.iter().map(|c| {
@@ -888,6 +962,7 @@ impl Emitter<'_> {
                 impl tl::IntoStatic for #name #anon {
                     type Static = #static_ty;
 
+                    #[inline]
                     fn into_static(self) -> Self::Static {
                         match self {
                             #(#statics)*
@@ -900,6 +975,7 @@ impl Emitter<'_> {
                 impl tl::IntoStatic for #name {
                     type Static = Self;
 
+                    #[inline]
                     fn into_static(self) -> Self {
                         self
                     }
@@ -928,14 +1004,14 @@ impl Emitter<'_> {
             }
 
             impl tl::Serialize for #name #anon {
-                #inline
+                #[inline]
                 fn serialized_len(&self) -> usize {
                     match self {
                         #(#lens)*
                     }
                 }
 
-                #inline
+                #[inline]
                 fn serialize_into(&self, out: &mut ::std::vec::Vec<u8>) {
                     match self {
                         #(#writes)*
@@ -1019,6 +1095,36 @@ impl Emitter<'_> {
             }
         });
         quote!(#(#methods)*)
+    }
+}
+
+/// How the elements of a vector travel, which picks the runtime helper
+/// that reads and writes it: one instance per element type, shared by
+/// every field of that type, instead of a closure per field.
+enum VectorElements {
+    /// Values that read and write themselves (`Serialize`/`Deserialize`):
+    /// primitives, boxed types, boxed vectors of such.
+    Plain,
+    /// Bare constructors (`Constructor`/`DeserializeBare`).
+    Bare,
+    /// Anything else (bare vectors of bare vectors): a closure per field.
+    Other,
+}
+
+impl VectorElements {
+    fn of(element: &Ty) -> Self {
+        fn plain(ty: &Ty) -> bool {
+            match ty {
+                Ty::True | Ty::Bare(_) => false,
+                Ty::Vector { boxed, element } => *boxed && plain(element),
+                _ => true,
+            }
+        }
+        match element {
+            Ty::Bare(_) => VectorElements::Bare,
+            ty if plain(ty) => VectorElements::Plain,
+            _ => VectorElements::Other,
+        }
     }
 }
 

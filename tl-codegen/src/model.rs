@@ -435,7 +435,7 @@ fn name_variants(layer: &mut Layer) {
     }
 }
 
-fn borrows(ty: &Ty, types: &[BoxedType], ctors: &[Item]) -> bool {
+pub(crate) fn borrows(ty: &Ty, types: &[BoxedType], ctors: &[Item]) -> bool {
     match ty {
         Ty::Str | Ty::Bytes | Ty::Object => true,
         Ty::Vector { element, .. } => borrows(element, types, ctors),
