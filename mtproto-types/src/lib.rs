@@ -141,6 +141,8 @@ impl<T: Serialize + std::fmt::Debug> Dynamic for T {}
 pub fn decode_dynamic<'a, T: Deserialize<'a> + Dynamic + 'a>(
     bytes: &'a [u8],
 ) -> Result<Box<dyn Dynamic + 'a>> {
+    // A `match`, not `.map(..)`: the closure would be one more generic
+    // instance per decodable type, and a layer has thousands of them.
     match T::from_bytes(bytes) {
         Ok(value) => Ok(Box::new(value)),
         Err(e) => Err(e),

@@ -131,15 +131,14 @@ impl Emitter<'_> {
             };
             arms.push((vec![item.def.id], path));
         }
-        let decoders = arms
-            .iter()
-            .filter(|(ids, _)| !ids.is_empty())
-            .map(|(ids, path)| {
-                let ids = ids.iter().map(|&id| hex_id(id));
-                quote! {
-                    #(#ids)|* => Some(tl::decode_dynamic::<#path>(bytes)),
-                }
-            });
+        // Every boxed type has at least one constructor (types are grouped
+        // from them), so no arm is empty.
+        let decoders = arms.iter().map(|(ids, path)| {
+            let ids = ids.iter().map(|&id| hex_id(id));
+            quote! {
+                #(#ids)|* => Some(tl::decode_dynamic::<#path>(bytes)),
+            }
+        });
         let rt = &self.runtime;
         quote! {
             #layer_const
@@ -297,8 +296,9 @@ impl Emitter<'_> {
             Ty::True => quote!(0),
             Ty::Bare(_) => quote!(tl::Constructor::bare_len(#v)),
             Ty::Vector { boxed, element } => {
-                let header: usize = if *boxed { 8 } else { 4 };
+                // A boxed vector's id, then the count.
                 let id_len: usize = if *boxed { 4 } else { 0 };
+                let header = id_len + 4;
                 if let Some(n) = fixed_len(element) {
                     return quote!(#header + #v.len() * #n);
                 }
