@@ -25,9 +25,16 @@
 //!     include!(concat!(env!("OUT_DIR"), "/service.rs"));
 //! }
 //! ```
+//!
+//! Features: `dynamic` (the `dynamic` module's codec: any schema's bytes decoded
+//! and encoded at run time, values as JSON) and `cli` (the `tlc` binary,
+//! implies `dynamic`), both on by default. A build script needs neither:
+//! depend on this crate with `default-features = false` to leave clap,
+//! serde_json and flate2 out of the build.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "dynamic")]
 pub mod dynamic;
 mod emit;
 mod model;
