@@ -262,10 +262,18 @@ fn truncate(s: &str) -> &str {
     &s[..end]
 }
 
-/// A definition, or a builtin line, as the file-level loop receives it.
-pub(crate) enum Item {
-    Definition(Definition),
-    Builtin(Builtin),
+/// What the file-level loop hands each definition: the state around it,
+/// and scratch space reused from one definition to the next.
+struct Context {
+    /// The section the definition is in.
+    category: Category,
+    /// Doc comment lines read since the last definition.
+    doc: Vec<String>,
+    /// The fields of the definition being parsed; each definition's field
+    /// vector is then allocated once, at its size.
+    fields: Vec<Param>,
+    /// The normalized text whose CRC32 is the id.
+    normalized: String,
 }
 
 /// The parsers that need to turn positions into byte offsets. Every rule
@@ -285,11 +293,13 @@ impl Grammar {
         Span::new(self.pos(from), self.pos(to))
     }
 
-    /// `definition | builtin`.
-    ///
-    /// `fields` is scratch space, reused from one definition to the next so
-    /// that each definition's field vector is allocated once, at its size.
-    fn item<'a>(self, i: &'a str, fields: &mut Vec<Param>) -> PResult<'a, Item> {
+    /// `definition | builtin`, added to `schema` complete: id computed and
+    /// checked, well-known names resolved, doc comment attached. Done here,
+    /// while the definition is in the cache, and pushed once: a definition
+    /// is a few hundred bytes, and returning it up to the loop cost a copy
+    /// per level.
+    fn item<'a>(self, i: &'a str, cx: &mut Context, schema: &mut Schema) -> PResult<'a, ()> {
+        let fields = &mut cx.fields;
         fields.clear();
         let start = i;
         let (i, name) = context("a definition", full_name).parse(i)?;
@@ -314,7 +324,10 @@ impl Grammar {
             (r, crossed) = ws(after)?;
         }
         if starts_builtin_body(r) {
-            return self.builtin(start, name, explicit_id, r);
+            let (rest, builtin) = self.builtin(start, name, explicit_id, r)?;
+            cx.doc.clear();
+            schema.builtins.push(builtin);
+            return Ok((rest, ()));
         }
 
         let after_eq = loop {
@@ -348,21 +361,24 @@ impl Grammar {
         let (r, _) = ws(after_eq)?;
         let (r, result) = must("a result type after `=`", self.type_ref(r, false, 0))?;
         let (rest, end) = terminator(r)?;
-        Ok((
-            rest,
-            Item::Definition(Definition {
-                name,
-                category: Category::Type,
-                id: 0,
-                explicit_id,
-                computed_id: 0,
-                generics,
-                params: exact_copy(fields),
-                result,
-                doc: None,
-                span: self.span(start, end),
-            }),
-        ))
+        let mut d = Definition {
+            name,
+            category: cx.category,
+            id: 0,
+            explicit_id,
+            computed_id: 0,
+            generics,
+            params: exact_copy(fields),
+            result,
+            doc: None,
+            span: self.span(start, end),
+        };
+        d.computed_id = crate::id::compute_id_with(&d, &mut cx.normalized);
+        d.id = d.explicit_id.unwrap_or(d.computed_id);
+        crate::validate::presolve(&mut d);
+        d.doc = take_doc(&mut cx.doc);
+        schema.definitions.push(d);
+        Ok((rest, ()))
     }
 
     /// The body of a builtin line, from the `?`, `#`, `[` or count on:
@@ -374,7 +390,7 @@ impl Grammar {
         name: Name,
         explicit_id: Option<u32>,
         body: &'a str,
-    ) -> PResult<'a, Item> {
+    ) -> PResult<'a, Builtin> {
         let stop = body.find(['=', ';', '\n']).unwrap_or(body.len());
         let Some(r) = body[stop..].strip_prefix('=') else {
             return expected(&body[stop..], "`=` in the builtin definition");
@@ -388,12 +404,12 @@ impl Grammar {
         let (rest, end) = terminator(&r[result.len()..])?;
         Ok((
             rest,
-            Item::Builtin(Builtin {
+            Builtin {
                 name: Ident::from(name.full()),
                 result: result.to_owned(),
                 explicit_id,
                 span: self.span(start, end),
-            }),
+            },
         ))
     }
 
@@ -753,12 +769,14 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
     // definition per 100 to 120 bytes.
     out.schema.definitions.reserve(src.len() / 96);
     let mut errors = 0;
-    let mut fields = Vec::new();
-    let mut normalized = String::new();
+    let mut cx = Context {
+        category: Category::Type,
+        doc: Vec::new(),
+        fields: Vec::new(),
+        normalized: String::new(),
+    };
     // Editors on some systems start UTF-8 files with a byte order mark.
     let mut rest = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let mut category = Category::Type;
-    let mut doc: Vec<String> = Vec::new();
     // A comment after code on the same line documents nothing below it.
     let mut line_has_code = false;
 
@@ -778,7 +796,7 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
             line_has_code = false;
         }
         if newlines > 1 {
-            doc.clear();
+            cx.doc.clear();
         }
         rest = trimmed;
         if rest.is_empty() {
@@ -802,10 +820,10 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
                                 .with_note(format!("the first one, layer {first}, is used")),
                         ),
                     }
-                    doc.clear();
+                    cx.doc.clear();
                 }
-                LineComment::Doc(text) if !line_has_code => doc.push(text.to_owned()),
-                _ => doc.clear(),
+                LineComment::Doc(text) if !line_has_code => cx.doc.push(text.to_owned()),
+                _ => cx.doc.clear(),
             }
             rest = &rest[end..];
             continue;
@@ -822,9 +840,9 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
             let body = &rest[2..2 + k];
             match body.strip_prefix('*') {
                 Some(inner) if !line_has_code && !inner.starts_with('*') => {
-                    block_doc_lines(inner, &mut doc)
+                    block_doc_lines(inner, &mut cx.doc)
                 }
-                _ => doc.clear(),
+                _ => cx.doc.clear(),
             }
             rest = &rest[2 + k + 2..];
             continue;
@@ -832,29 +850,12 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
 
         let result = if rest.starts_with("---") {
             g.section(rest).map(|(r, c)| {
-                category = c;
-                doc.clear();
+                cx.category = c;
+                cx.doc.clear();
                 r
             })
         } else {
-            g.item(rest, &mut fields).map(|(r, item)| {
-                match item {
-                    Item::Definition(mut d) => {
-                        // While the definition is still in the cache.
-                        d.computed_id = crate::id::compute_id_with(&d, &mut normalized);
-                        d.id = d.explicit_id.unwrap_or(d.computed_id);
-                        crate::validate::presolve(&mut d);
-                        d.category = category;
-                        d.doc = take_doc(&mut doc);
-                        out.schema.definitions.push(d);
-                    }
-                    Item::Builtin(b) => {
-                        doc.clear();
-                        out.schema.builtins.push(b);
-                    }
-                }
-                r
-            })
+            g.item(rest, &mut cx, &mut out.schema).map(|(r, ())| r)
         };
         match result {
             Ok(r) => {
@@ -864,7 +865,7 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
             Err(Err::Error(e) | Err::Failure(e)) => {
                 errors += 1;
                 out.diagnostics.push(g.diagnostic(&e));
-                doc.clear();
+                cx.doc.clear();
                 if matches!(e.0.msg, Msg::Unterminated) {
                     break;
                 }
@@ -920,9 +921,18 @@ mod tests {
 
     fn def(src: &str) -> Definition {
         let g = Grammar { len: src.len() };
-        match g.item(src, &mut Vec::new()) {
-            Ok((_, Item::Definition(d))) => d,
-            Ok(_) => panic!("builtin"),
+        let mut cx = Context {
+            category: Category::Type,
+            doc: Vec::new(),
+            fields: Vec::new(),
+            normalized: String::new(),
+        };
+        let mut schema = Schema::default();
+        match g.item(src, &mut cx, &mut schema) {
+            Ok(_) => schema
+                .definitions
+                .pop()
+                .expect("a definition, not a builtin"),
             Err(e) => panic!("{e:?}"),
         }
     }

@@ -7,7 +7,7 @@
 //! schema; then the kinds are written back in the same order.
 
 use std::cell::OnceCell;
-use std::collections::hash_map::RandomState;
+use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 
@@ -212,18 +212,21 @@ fn build_index<'a>(
     let mut by_id: FxMap<u32, usize> = map_with_capacity(schema.definitions.len());
     for (k, d) in schema.definitions.iter().enumerate() {
         check_id(lines, &schema.definitions, k, &mut by_id, diags);
-        if let Some(&first) = index.by_name.get(&key(&d.name)) {
-            let first = &schema.definitions[first];
-            diags.push(
-                Diagnostic::error(name_span(d), format!("duplicate definition `{}`", d.name))
-                    .with_note(format!(
-                        "`{}` is first defined on line {}",
-                        d.name,
-                        lines.line_of(first.span)
-                    )),
-            );
-        } else {
-            index.by_name.insert(key(&d.name), k);
+        match index.by_name.entry(key(&d.name)) {
+            Entry::Occupied(first) => {
+                let first = &schema.definitions[*first.get()];
+                diags.push(
+                    Diagnostic::error(name_span(d), format!("duplicate definition `{}`", d.name))
+                        .with_note(format!(
+                            "`{}` is first defined on line {}",
+                            d.name,
+                            lines.line_of(first.span)
+                        )),
+                );
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(k);
+            }
         }
         if d.category != Category::Type {
             continue;
