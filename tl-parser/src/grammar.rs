@@ -274,6 +274,21 @@ struct Context {
     fields: Vec<Param>,
     /// The normalized text whose CRC32 is the id.
     normalized: String,
+    /// What validation will index, taken from each definition as it is
+    /// completed.
+    prepared: crate::validate::Prepared,
+}
+
+impl Context {
+    fn new(expected_definitions: usize) -> Self {
+        Context {
+            category: Category::Type,
+            doc: Vec::new(),
+            fields: Vec::new(),
+            normalized: String::new(),
+            prepared: crate::validate::Prepared::new(expected_definitions),
+        }
+    }
 }
 
 /// The parsers that need to turn positions into byte offsets. Every rule
@@ -376,6 +391,7 @@ impl Grammar {
         d.computed_id = crate::id::compute_id_with(&d, &mut cx.normalized);
         d.id = d.explicit_id.unwrap_or(d.computed_id);
         crate::validate::presolve(&mut d);
+        cx.prepared.record(&d);
         d.doc = take_doc(&mut cx.doc);
         schema.definitions.push(d);
         Ok((rest, ()))
@@ -703,6 +719,8 @@ pub(crate) struct RawFile {
     /// Names written in definitions that failed to parse. Validation does not
     /// call references to them unknown: the real error is already reported.
     pub recovered: HashSet<String>,
+    /// For validation's index: an entry per definition.
+    pub prepared: crate::validate::Prepared,
 }
 
 /// What a `//` comment line means.
@@ -760,21 +778,15 @@ fn take_doc(lines: &mut Vec<String>) -> Option<String> {
 /// `;` or line break.
 pub(crate) fn parse_file(src: &str) -> RawFile {
     let g = Grammar { len: src.len() };
-    let mut out = RawFile {
-        schema: Schema::default(),
-        diagnostics: Vec::new(),
-        recovered: HashSet::new(),
-    };
+    let mut schema = Schema::default();
+    let mut diagnostics = Vec::new();
+    let mut recovered = HashSet::new();
     // Reserving once avoids regrowing a large vector; real schemas have a
     // definition per 100 to 120 bytes.
-    out.schema.definitions.reserve(src.len() / 96);
+    let expected_definitions = src.len() / 96;
+    schema.definitions.reserve(expected_definitions);
     let mut errors = 0;
-    let mut cx = Context {
-        category: Category::Type,
-        doc: Vec::new(),
-        fields: Vec::new(),
-        normalized: String::new(),
-    };
+    let mut cx = Context::new(expected_definitions);
     // Editors on some systems start UTF-8 files with a byte order mark.
     let mut rest = src.strip_prefix('\u{feff}').unwrap_or(src);
     // A comment after code on the same line documents nothing below it.
@@ -809,13 +821,13 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
             match classify_line_comment(line) {
                 LineComment::Layer(n) => {
                     let span = g.span(rest, &rest[end..]);
-                    match (n, out.schema.layer) {
-                        (None, _) => out.diagnostics.push(Diagnostic::error(
+                    match (n, schema.layer) {
+                        (None, _) => diagnostics.push(Diagnostic::error(
                             span,
                             "layer number out of range: at most 4294967295",
                         )),
-                        (Some(n), None) => out.schema.layer = Some(n),
-                        (Some(n), Some(first)) => out.diagnostics.push(
+                        (Some(n), None) => schema.layer = Some(n),
+                        (Some(n), Some(first)) => diagnostics.push(
                             Diagnostic::warning(span, format!("second `// LAYER` line ({n})"))
                                 .with_note(format!("the first one, layer {first}, is used")),
                         ),
@@ -831,7 +843,7 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
 
         if rest.starts_with("/*") {
             let Some(k) = rest[2..].find("*/") else {
-                out.diagnostics.push(Diagnostic::error(
+                diagnostics.push(Diagnostic::error(
                     g.span(rest, &rest[2..]),
                     "unterminated block comment: `/*` without `*/`",
                 ));
@@ -855,7 +867,7 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
                 r
             })
         } else {
-            g.item(rest, &mut cx, &mut out.schema).map(|(r, ())| r)
+            g.item(rest, &mut cx, &mut schema).map(|(r, ())| r)
         };
         match result {
             Ok(r) => {
@@ -864,13 +876,13 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
             }
             Err(Err::Error(e) | Err::Failure(e)) => {
                 errors += 1;
-                out.diagnostics.push(g.diagnostic(&e));
+                diagnostics.push(g.diagnostic(&e));
                 cx.doc.clear();
                 if matches!(e.0.msg, Msg::Unterminated) {
                     break;
                 }
                 if errors >= MAX_ERRORS {
-                    out.diagnostics.push(Diagnostic::error(
+                    diagnostics.push(Diagnostic::error(
                         g.span(e.0.at, e.0.at),
                         format!(
                             "too many errors ({MAX_ERRORS}): the rest of the file is not checked"
@@ -882,13 +894,13 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
                 let at = e.0.at;
                 let stop = at.find([';', '\n']).map_or(at.len(), |k| k + 1);
                 let skipped = &rest[..rest.len() - at.len() + stop];
-                remember_names(skipped, &mut out.recovered);
+                remember_names(skipped, &mut recovered);
                 line_has_code = at[..stop].ends_with(';');
                 rest = &at[stop..];
             }
             Err(Err::Incomplete(_)) => {
                 // Only complete parsers are used; treat it as the end.
-                out.diagnostics.push(Diagnostic::error(
+                diagnostics.push(Diagnostic::error(
                     g.span(rest, rest),
                     "unexpected end of input",
                 ));
@@ -896,7 +908,12 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
             }
         }
     }
-    out
+    RawFile {
+        schema,
+        diagnostics,
+        recovered,
+        prepared: cx.prepared,
+    }
 }
 
 /// Collects the definition name and the result type names written in text
@@ -921,12 +938,7 @@ mod tests {
 
     fn def(src: &str) -> Definition {
         let g = Grammar { len: src.len() };
-        let mut cx = Context {
-            category: Category::Type,
-            doc: Vec::new(),
-            fields: Vec::new(),
-            normalized: String::new(),
-        };
+        let mut cx = Context::new(1);
         let mut schema = Schema::default();
         match g.item(src, &mut cx, &mut schema) {
             Ok(_) => schema

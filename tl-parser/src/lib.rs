@@ -87,8 +87,9 @@ pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
         mut schema,
         mut diagnostics,
         recovered,
+        prepared,
     } = grammar::parse_file(source);
-    validate::validate(source, &mut schema, &recovered, &mut diagnostics);
+    validate::validate(source, &mut schema, &prepared, &recovered, &mut diagnostics);
     diagnostics.sort_by_key(|d| d.span.start);
 
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

@@ -9,10 +9,10 @@
 use std::cell::OnceCell;
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use crate::ast::{
-    Category, Definition, GenericParam, Ident, Name, ParamType, Schema, Span, TypeKind, TypeRef,
+    Category, Definition, GenericParam, Name, ParamType, Schema, Span, TypeKind, TypeRef,
 };
 use crate::diagnostic::Diagnostic;
 use crate::id;
@@ -99,11 +99,106 @@ fn map_with_capacity<K, V>(n: usize) -> FxMap<K, V> {
     FxMap::with_capacity_and_hasher(n, RandomFx(seed))
 }
 
-/// A name as a map key, borrowed from the tree: `(namespace, name)`.
-type Key<'a> = (&'a [Ident], &'a str);
+/// A name as a map key: borrowed from the tree, with its hash computed
+/// once. The maps hash nothing themselves ([`Prehashed`]), and compare names
+/// only when the hashes are equal, so building the index reads no name from
+/// memory: the parser hashed each one while it was in the cache.
+#[derive(Clone, Copy)]
+struct Key<'a> {
+    hash: u64,
+    name: &'a Name,
+}
 
-fn key(name: &Name) -> Key<'_> {
-    (&name.namespace, &name.name)
+impl<'a> Key<'a> {
+    fn new(seed: RandomFx, name: &'a Name) -> Self {
+        Key {
+            hash: seed.hash_one(name),
+            name,
+        }
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.name == other.name
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Passes a [`Key`]'s precomputed hash through.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else still hashes soundly.
+        let mut fx = FxHasher(self.0);
+        fx.write(bytes);
+        self.0 = fx.0;
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyMap<'a, V> = HashMap<Key<'a>, V, BuildHasherDefault<Prehashed>>;
+
+fn key_map<'a, V>(n: usize) -> KeyMap<'a, V> {
+    KeyMap::with_capacity_and_hasher(n, BuildHasherDefault::default())
+}
+
+/// What the index needs from one definition, taken by the parser right
+/// after the definition is parsed (see [`Prepared::record`]).
+struct IndexEntry {
+    name_hash: u64,
+    /// The hash of the boxed type a constructor declares with its result.
+    declares: Option<u64>,
+    id: u32,
+    id_differs: bool,
+}
+
+/// The index entries of a file's definitions, in order, and the seed their
+/// hashes were made with.
+pub(crate) struct Prepared {
+    seed: RandomFx,
+    entries: Vec<IndexEntry>,
+}
+
+impl Prepared {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Prepared {
+            seed: RandomFx(RandomState::new().hash_one(0u8)),
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Records a definition the parser just completed: its name and result
+    /// are still in the cache, which they will not be when validation
+    /// builds its index.
+    pub(crate) fn record(&mut self, def: &Definition) {
+        let declares = (def.category == Category::Type
+            && is_declarable_result(&def.result)
+            && generic_index(&def.generics, &def.result).is_none())
+        .then(|| self.seed.hash_one(&def.result.name));
+        self.entries.push(IndexEntry {
+            name_hash: self.seed.hash_one(&def.name),
+            declares,
+            id: def.id,
+            id_differs: def.explicit_id.is_some_and(|e| e != def.computed_id),
+        });
+    }
 }
 
 /// The primitive kinds of the lowercase builtin names.
@@ -135,10 +230,11 @@ fn well_known(name: &str) -> Option<TypeKind> {
 /// Everything about the schema that resolution looks up.
 struct Index<'a> {
     definitions: &'a [Definition],
+    seed: RandomFx,
     /// Boxed type → its constructors: the first, the second, how many.
-    types: FxMap<Key<'a>, (usize, usize, usize)>,
+    types: KeyMap<'a, (usize, usize, usize)>,
     /// Definition name → index of its first definition.
-    by_name: FxMap<Key<'a>, usize>,
+    by_name: KeyMap<'a, usize>,
     /// Boxed names declared by builtin lines (`Int` from `int ? = Int;`).
     builtin_types: FxMap<&'a str, TypeKind>,
     /// Names from definitions that failed to parse.
@@ -148,6 +244,7 @@ struct Index<'a> {
 pub(crate) fn validate(
     src: &str,
     schema: &mut Schema,
+    prepared: &Prepared,
     recovered: &HashSet<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -158,7 +255,7 @@ pub(crate) fn validate(
     // Where each definition's kinds start in `kinds`.
     let mut starts = Vec::with_capacity(schema.definitions.len());
     {
-        let index = build_index(&lines, schema, recovered, diags);
+        let index = build_index(&lines, schema, prepared, recovered, diags);
         for def in &schema.definitions {
             starts.push(kinds.len());
             check_definition(&index, def, &mut kinds, diags);
@@ -180,13 +277,15 @@ pub(crate) fn validate(
 fn build_index<'a>(
     lines: &Lines<'_>,
     schema: &'a Schema,
+    prepared: &Prepared,
     recovered: &'a HashSet<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> Index<'a> {
     let mut index = Index {
         definitions: &schema.definitions,
-        types: map_with_capacity(schema.definitions.len() / 2),
-        by_name: map_with_capacity(schema.definitions.len()),
+        seed: prepared.seed,
+        types: key_map(schema.definitions.len() / 2),
+        by_name: key_map(schema.definitions.len()),
         builtin_types: map_with_capacity(schema.builtins.len()),
         recovered,
     };
@@ -207,12 +306,16 @@ fn build_index<'a>(
             ),
         }
     }
-    // One pass over the definitions for names, result types and ids: each
-    // pass over a large schema is a pass over megabytes of memory.
+    // From the entries the parser prepared: a pass over the definitions
+    // themselves would be a pass over megabytes of memory.
     let mut by_id: FxMap<u32, usize> = map_with_capacity(schema.definitions.len());
-    for (k, d) in schema.definitions.iter().enumerate() {
-        check_id(lines, &schema.definitions, k, &mut by_id, diags);
-        match index.by_name.entry(key(&d.name)) {
+    for (k, (d, entry)) in schema.definitions.iter().zip(&prepared.entries).enumerate() {
+        check_id(lines, &schema.definitions, k, entry, &mut by_id, diags);
+        let name = Key {
+            hash: entry.name_hash,
+            name: &d.name,
+        };
+        match index.by_name.entry(name) {
             Entry::Occupied(first) => {
                 let first = &schema.definitions[*first.get()];
                 diags.push(
@@ -228,13 +331,14 @@ fn build_index<'a>(
                 slot.insert(k);
             }
         }
-        if d.category != Category::Type {
-            continue;
-        }
-        if is_declarable_result(&d.result) && generic_index(&d.generics, &d.result).is_none() {
+        if let Some(hash) = entry.declares {
+            let result = Key {
+                hash,
+                name: &d.result.name,
+            };
             index
                 .types
-                .entry(key(&d.result.name))
+                .entry(result)
                 .and_modify(|(_, second, n)| {
                     if *n == 1 {
                         *second = k;
@@ -371,11 +475,13 @@ fn check_id(
     lines: &Lines<'_>,
     definitions: &[Definition],
     k: usize,
+    entry: &IndexEntry,
     by_id: &mut FxMap<u32, usize>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let def = &definitions[k];
-    if let Some(explicit) = def.explicit_id.filter(|&e| e != def.computed_id) {
+    // `def` is read only to report a problem: it is no longer in the cache.
+    if let Some(explicit) = entry.id_differs.then_some(def.explicit_id).flatten() {
         let name = name_span(def);
         let digits = lines
             .src
@@ -395,7 +501,7 @@ fn check_id(
             )),
         );
     }
-    if let Some(&first) = by_id.get(&def.id) {
+    if let Some(&first) = by_id.get(&entry.id) {
         let other = &definitions[first];
         diags.push(
             Diagnostic::error(
@@ -412,7 +518,7 @@ fn check_id(
             )),
         );
     } else {
-        by_id.insert(def.id, k);
+        by_id.insert(entry.id, k);
     }
 }
 
@@ -722,7 +828,7 @@ impl Resolver<'_, '_> {
     /// Kinds of names the schema itself declares.
     fn declared_kind(&mut self, ty: &TypeRef) -> TypeKind {
         let index = self.index;
-        let k = key(&ty.name);
+        let k = Key::new(index.seed, &ty.name);
         if !ty.bare {
             if index.types.contains_key(&k) {
                 return TypeKind::Boxed;
