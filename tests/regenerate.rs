@@ -119,6 +119,10 @@ fn editing_the_schema_and_building_regenerates_the_types() {
         "---functions---\n\n/// Asks the server to forget",
         "/// Added by the regenerate test.\n\
              regen_probe#1a2b3c4d probe_id:long note:string = RegenProbe;\n\n\
+             /// Field names the generated reader uses for its own locals,\n\
+             /// and keywords: the build below compiles them.\n\
+             regen_awkward flags:# reader:int value:long flags_0:int self:flags.0?int \
+             type:flags.1?string object_len:int = RegenAwkward;\n\n\
              ---functions---\n\n\
              /// Added by the regenerate test.\n\
              get_regen_probe#2b3c4d5e probe_id:long = RegenProbe;\n\n\
@@ -138,6 +142,8 @@ fn editing_the_schema_and_building_regenerates_the_types() {
     assert!(after.contains("pub probe_id: i64"));
     assert!(after.contains("pub note: ::std::borrow::Cow<'a, str>"));
     assert!(after.contains("pub struct GetRegenProbe"), "new function");
+    assert!(after.contains("let reader_ = reader.read_i32()?;"));
+    assert!(after.contains("pub self_: ::std::option::Option<i32>"));
     assert!(after.contains("0x1a2b3c4d"));
     assert!(
         after.contains("Added by the regenerate test."),

@@ -29,6 +29,23 @@ fn ident(name: &str) -> Ident {
     }
 }
 
+/// The local a field is read into before its struct is built: the field's
+/// own name, unless the reading code uses that name itself (`reader`, the
+/// `flags_N` words, ...). Then an underscore is appended, which no other
+/// field can be called: case conversion never ends a name with one, and the
+/// names that get one for other reasons (`self_`) are no such clash.
+fn field_local(field: &str) -> Ident {
+    let internal = matches!(field, "reader" | "value" | "object_len")
+        || field
+            .strip_prefix("flags_")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if internal {
+        format_ident!("{field}_")
+    } else {
+        ident(field)
+    }
+}
+
 fn hex_id(id: u32) -> Literal {
     format!("{id:#010x}")
         .parse()
@@ -759,7 +776,7 @@ impl Emitter<'_> {
                         }
                     });
                 }
-                Role::ObjectLength => stmts.push(quote!(let bytes = reader.read_i32()?;)),
+                Role::ObjectLength => stmts.push(quote!(let object_len = reader.read_i32()?;)),
                 Role::Value {
                     ty,
                     flag,
@@ -767,7 +784,7 @@ impl Emitter<'_> {
                     ..
                 } => {
                     let read = if *sized_by_previous {
-                        quote!(reader.read_sized_object(bytes, "bytes")?)
+                        quote!(reader.read_sized_object(object_len, "bytes")?)
                     } else {
                         self.read_of(ty)
                     };
@@ -784,8 +801,13 @@ impl Emitter<'_> {
                         None => read,
                     };
                     let field = ident(&f.ident);
-                    stmts.push(quote!(let #field = #expr;));
-                    fields.push(field);
+                    let local = field_local(&f.ident);
+                    stmts.push(quote!(let #local = #expr;));
+                    fields.push(if local == field {
+                        quote!(#field)
+                    } else {
+                        quote!(#field: #local)
+                    });
                 }
             }
         }

@@ -123,26 +123,39 @@ impl Ty {
     }
 }
 
-/// Rust keywords that cannot be raw identifiers get an underscore instead.
-pub(crate) fn field_ident(tl_name: &str) -> String {
-    let snake = tl_name.to_snake_case();
-    match snake.as_str() {
-        "self" | "super" | "crate" | "Self" | "_" => format!("{snake}_"),
-        _ => snake,
+/// A Rust spelling for a converted TL name (`converted`, from `tl_name`)
+/// that `r#` cannot help with: the keywords that cannot be raw take an
+/// underscore (`self_`), and a name that case conversion emptied (TL allows
+/// `_` and `__` as names) is spelled from the original (`__`, `___`).
+/// Other keywords are written raw by the emitter (`r#type`).
+fn usable(converted: String, tl_name: &str) -> String {
+    match converted.as_str() {
+        "" => format!("{tl_name}_"),
+        "self" | "super" | "crate" | "Self" | "_" => converted + "_",
+        _ => converted,
     }
 }
 
+/// The Rust name of a field: snake_case.
+pub(crate) fn field_ident(tl_name: &str) -> String {
+    usable(tl_name.to_snake_case(), tl_name)
+}
+
 fn module_of(name: &Name) -> Vec<String> {
-    name.namespace.iter().map(|ns| ns.to_snake_case()).collect()
+    name.namespace
+        .iter()
+        .map(|ns| usable(ns.to_snake_case(), ns))
+        .collect()
 }
 
 /// The Rust name of a TL name, starting with an uppercase letter.
 fn type_ident(name: &str) -> String {
     let ident = name.to_upper_camel_case();
-    if ident.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("T{ident}")
+    if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
+        // `T_` for `_`, `T2fa` for `2fa`.
+        format!("T{}", if ident.is_empty() { name } else { &ident })
     } else {
-        ident
+        usable(ident, name)
     }
 }
 
@@ -296,6 +309,7 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
         });
     }
     let mut fields: Vec<Field> = Vec::with_capacity(def.params.len());
+    let mut field_idents: HashMap<String, usize> = HashMap::with_capacity(def.params.len());
     let last = def.params.len().saturating_sub(1);
     for (i, param) in def.params.iter().enumerate() {
         let role = match &param.ty {
@@ -344,9 +358,22 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
                 }
             }
         };
+        let ident = field_ident(&param.name);
+        // A map, not a scan: a hostile schema may have 100 000 fields.
+        if let Some(&first) = field_idents.get(&ident) {
+            let first: &Field = &fields[first];
+            return Err(Error::Unsupported {
+                definition: def.name.full(),
+                message: format!(
+                    "fields `{}` and `{}` both become the Rust field `{ident}`",
+                    first.tl_name, param.name
+                ),
+            });
+        }
+        field_idents.insert(ident.clone(), fields.len());
         fields.push(Field {
             tl_name: param.name.to_string(),
-            ident: field_ident(&param.name),
+            ident,
             role,
         });
     }
