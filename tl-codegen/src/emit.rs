@@ -9,6 +9,24 @@ use quote::{format_ident, quote};
 use crate::model::{BoxedType, Field, Item, Layer, Role, Ty};
 
 /// What the emitter needs besides the layer.
+/// The top-level parts of a generated file, in the file's order. Each can
+/// be emitted and formatted on its own.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Part {
+    /// `LAYER`, `decode_by_id`, `name_of`.
+    Index,
+    /// `pub mod types`.
+    Types,
+    /// `pub mod enums`.
+    Enums,
+    /// `pub mod functions`.
+    Functions,
+}
+
+impl Part {
+    pub(crate) const ALL: [Part; 4] = [Part::Index, Part::Types, Part::Enums, Part::Functions];
+}
+
 pub(crate) struct Emitter<'l> {
     pub layer: &'l Layer,
     /// Path of the TL core crate (`::mtproto_types`, or `crate` inside it).
@@ -71,33 +89,46 @@ impl Emitter<'_> {
 
     /// The whole file.
     pub fn file(&self) -> TokenStream {
-        let types = self.kind_module(
-            "types",
-            "Constructors: one struct per TL constructor, usable boxed or bare.",
-            self.layer
-                .constructors
-                .iter()
-                .map(|c| (c.module.clone(), self.constructor(c)))
-                .collect(),
-        );
-        let enums = self.kind_module(
-            "enums",
-            "Boxed types: one enum per TL type, a variant per constructor.",
-            self.layer
-                .types
-                .iter()
-                .map(|t| (t.module.clone(), self.boxed_type(t)))
-                .collect(),
-        );
-        let functions = self.kind_module(
-            "functions",
-            "Functions: one struct per RPC query, naming the type it returns.",
-            self.layer
-                .functions
-                .iter()
-                .map(|f| (f.module.clone(), self.function(f)))
-                .collect(),
-        );
+        Part::ALL.iter().map(|&part| self.part(part)).collect()
+    }
+
+    /// One top-level part of the file.
+    pub fn part(&self, part: Part) -> TokenStream {
+        match part {
+            Part::Index => self.index(),
+            Part::Types => self.kind_module(
+                "types",
+                "Constructors: one struct per TL constructor, usable boxed or bare.",
+                self.layer
+                    .constructors
+                    .iter()
+                    .map(|c| (c.module.clone(), self.constructor(c)))
+                    .collect(),
+            ),
+            Part::Enums => self.kind_module(
+                "enums",
+                "Boxed types: one enum per TL type, a variant per constructor.",
+                self.layer
+                    .types
+                    .iter()
+                    .map(|t| (t.module.clone(), self.boxed_type(t)))
+                    .collect(),
+            ),
+            Part::Functions => self.kind_module(
+                "functions",
+                "Functions: one struct per RPC query, naming the type it returns.",
+                self.layer
+                    .functions
+                    .iter()
+                    .map(|f| (f.module.clone(), self.function(f)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// `LAYER`, `decode_by_id` and `name_of`: what the file offers about the
+    /// layer as a whole.
+    fn index(&self) -> TokenStream {
         let layer_const = self.layer_number.map(|n| {
             quote! {
                 /// The schema's layer number, from its `// LAYER` line.
@@ -185,10 +216,6 @@ impl Emitter<'_> {
                     _ => None,
                 }
             }
-
-            #types
-            #enums
-            #functions
         }
     }
 
