@@ -309,6 +309,11 @@ fn build_index<'a>(
     // From the entries the parser prepared: a pass over the definitions
     // themselves would be a pass over megabytes of memory.
     let mut by_id: FxMap<u32, usize> = map_with_capacity(schema.definitions.len());
+    debug_assert_eq!(
+        prepared.entries.len(),
+        schema.definitions.len(),
+        "the parser records an entry for each definition it pushes"
+    );
     for (k, (d, entry)) in schema.definitions.iter().zip(&prepared.entries).enumerate() {
         check_id(lines, &schema.definitions, k, entry, &mut by_id, diags);
         let name = Key {
