@@ -375,5 +375,46 @@ fn messages(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, service_container, rpc_results, messages);
+/// `Reader::read_str` (validating with simdutf8) against what it did
+/// before (the same bytes read, then `std::str::from_utf8`), for text of
+/// the lengths and scripts messages carry.
+fn strings(c: &mut Criterion) {
+    let samples = [
+        ("ascii-32", "See you at 7 at the usual place?".to_string()),
+        ("cyrillic-40", "Привет! Как дела, друг?".to_string()),
+        (
+            "cyrillic-91",
+            "Привет! Как дела? Посмотри ссылку https://example.org/article/42".to_string(),
+        ),
+        (
+            "cyrillic-496",
+            "Привет! Как дела? Посмотри ссылку. ".repeat(8),
+        ),
+        (
+            "mixed-4032",
+            "Das Treffen ist morgen — 👍 Привет! 你好，世界. ".repeat(64),
+        ),
+    ];
+    let mut group = c.benchmark_group("strings");
+    for (name, text) in &samples {
+        let mut tl = Vec::new();
+        std::borrow::Cow::Borrowed(text.as_str()).serialize_into(&mut tl);
+        group.bench_function(format!("{name}/read_str"), |b| {
+            b.iter(|| {
+                let mut reader = mtproto_types::Reader::new(black_box(&tl));
+                black_box(reader.read_str().unwrap());
+            })
+        });
+        group.bench_function(format!("{name}/read_tl_bytes+std-from_utf8"), |b| {
+            b.iter(|| {
+                let mut reader = mtproto_types::Reader::new(black_box(&tl));
+                let bytes = reader.read_tl_bytes().unwrap();
+                black_box(std::str::from_utf8(bytes).unwrap());
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, service_container, rpc_results, messages, strings);
 criterion_main!(benches);
