@@ -264,7 +264,7 @@ fn truncate(s: &str) -> &str {
 
 /// What the file-level loop hands each definition: the state around it,
 /// and scratch space reused from one definition to the next.
-struct Context {
+struct Context<'p> {
     /// The section the definition is in.
     category: Category,
     /// Doc comment lines read since the last definition.
@@ -275,18 +275,18 @@ struct Context {
     /// The normalized text whose CRC32 is the id.
     normalized: String,
     /// What validation will index, taken from each definition as it is
-    /// completed.
-    prepared: crate::validate::Prepared,
+    /// completed; `None` when the caller will not validate.
+    prepared: Option<&'p mut crate::validate::Prepared>,
 }
 
-impl Context {
-    fn new(expected_definitions: usize) -> Self {
+impl<'p> Context<'p> {
+    fn new(prepared: Option<&'p mut crate::validate::Prepared>) -> Self {
         Context {
             category: Category::Type,
             doc: Vec::new(),
             fields: Vec::new(),
             normalized: String::new(),
-            prepared: crate::validate::Prepared::new(expected_definitions),
+            prepared,
         }
     }
 }
@@ -313,7 +313,7 @@ impl Grammar {
     /// while the definition is in the cache, and pushed once: a definition
     /// is a few hundred bytes, and returning it up to the loop cost a copy
     /// per level.
-    fn item<'a>(self, i: &'a str, cx: &mut Context, schema: &mut Schema) -> PResult<'a, ()> {
+    fn item<'a>(self, i: &'a str, cx: &mut Context<'_>, schema: &mut Schema) -> PResult<'a, ()> {
         let fields = &mut cx.fields;
         fields.clear();
         let start = i;
@@ -391,7 +391,9 @@ impl Grammar {
         d.computed_id = crate::id::compute_id_with(&d, &mut cx.normalized);
         d.id = d.explicit_id.unwrap_or(d.computed_id);
         crate::validate::presolve(&mut d);
-        cx.prepared.record(&d);
+        if let Some(prepared) = cx.prepared.as_deref_mut() {
+            prepared.record(&d);
+        }
         d.doc = take_doc(&mut cx.doc);
         schema.definitions.push(d);
         Ok((rest, ()))
@@ -719,8 +721,13 @@ pub(crate) struct RawFile {
     /// Names written in definitions that failed to parse. Validation does not
     /// call references to them unknown: the real error is already reported.
     pub recovered: HashSet<String>,
-    /// For validation's index: an entry per definition.
-    pub prepared: crate::validate::Prepared,
+}
+
+/// How many definitions a source of this size likely holds, for reserving
+/// once instead of regrowing large vectors: real schemas have a definition
+/// per 100 to 120 bytes.
+pub(crate) fn expected_definitions(src: &str) -> usize {
+    src.len() / 96
 }
 
 /// What a `//` comment line means.
@@ -775,18 +782,16 @@ fn take_doc(lines: &mut Vec<String>) -> Option<String> {
 
 /// Parses a whole file: comments, layer, sections, definitions, builtins.
 /// Never fails: errors are collected, and parsing resumes after the next
-/// `;` or line break.
-pub(crate) fn parse_file(src: &str) -> RawFile {
+/// `;` or line break. With `prepared`, each definition is also recorded
+/// there for validation's index.
+pub(crate) fn parse_file(src: &str, prepared: Option<&mut crate::validate::Prepared>) -> RawFile {
     let g = Grammar { len: src.len() };
     let mut schema = Schema::default();
     let mut diagnostics = Vec::new();
     let mut recovered = HashSet::new();
-    // Reserving once avoids regrowing a large vector; real schemas have a
-    // definition per 100 to 120 bytes.
-    let expected_definitions = src.len() / 96;
-    schema.definitions.reserve(expected_definitions);
+    schema.definitions.reserve(expected_definitions(src));
     let mut errors = 0;
-    let mut cx = Context::new(expected_definitions);
+    let mut cx = Context::new(prepared);
     // Editors on some systems start UTF-8 files with a byte order mark.
     let mut rest = src.strip_prefix('\u{feff}').unwrap_or(src);
     // A comment after code on the same line documents nothing below it.
@@ -912,7 +917,6 @@ pub(crate) fn parse_file(src: &str) -> RawFile {
         schema,
         diagnostics,
         recovered,
-        prepared: cx.prepared,
     }
 }
 
@@ -938,7 +942,7 @@ mod tests {
 
     fn def(src: &str) -> Definition {
         let g = Grammar { len: src.len() };
-        let mut cx = Context::new(1);
+        let mut cx = Context::new(None);
         let mut schema = Schema::default();
         match g.item(src, &mut cx, &mut schema) {
             Ok(_) => schema

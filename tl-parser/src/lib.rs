@@ -83,12 +83,12 @@ pub struct Parsed {
 /// each syntax error at the next `;` or line break. Never panics, and runs
 /// in time linear in the input.
 pub fn parse(source: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    let mut prepared = validate::Prepared::new(grammar::expected_definitions(source));
     let grammar::RawFile {
         mut schema,
         mut diagnostics,
         recovered,
-        prepared,
-    } = grammar::parse_file(source);
+    } = grammar::parse_file(source, Some(&mut prepared));
     validate::validate(source, &mut schema, &prepared, &recovered, &mut diagnostics);
     diagnostics.sort_by_key(|d| d.span.start);
 
@@ -139,6 +139,6 @@ pub fn parse_syntax(source: &str) -> (Schema, Vec<Diagnostic>) {
         schema,
         diagnostics,
         ..
-    } = grammar::parse_file(source);
+    } = grammar::parse_file(source, None);
     (schema, diagnostics)
 }
