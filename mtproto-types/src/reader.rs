@@ -210,11 +210,12 @@ impl<'a> Reader<'a> {
     pub fn read_str(&mut self) -> Result<&'a str> {
         let start = self.offset();
         let bytes = self.read_tl_bytes()?;
-        // From 64 bytes on, simdutf8: std checks non-ASCII text a byte at a
-        // time, and most of Telegram's text is not ASCII (`cargo bench
-        // --bench codec strings`: 91 bytes of Cyrillic 2.8x faster, 4 KB of
-        // mixed scripts 7.4x). Below that simdutf8 has no SIMD path and only
-        // adds its dispatch. Both accept exactly the same inputs.
+        // From 64 bytes on, simdutf8: std checks non-ASCII text about a byte
+        // at a time, and most of Telegram's text is not ASCII (the codec
+        // bench's `strings` group, in BENCHMARKS.md: 91 bytes of Cyrillic
+        // 3.4x faster, 4 KB of mixed scripts 11x). Below that simdutf8 has
+        // no SIMD path and only adds its dispatch. Both accept exactly the
+        // same inputs (tests/utf8.rs).
         let text = if bytes.len() < 64 {
             std::str::from_utf8(bytes).ok()
         } else {

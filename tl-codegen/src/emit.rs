@@ -8,7 +8,6 @@ use quote::{format_ident, quote};
 
 use crate::model::{BoxedType, Field, Item, Layer, Role, Ty};
 
-/// What the emitter needs besides the layer.
 /// The top-level parts of a generated file, in the file's order. Each can
 /// be emitted and formatted on its own.
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +26,7 @@ impl Part {
     pub(crate) const ALL: [Part; 4] = [Part::Index, Part::Types, Part::Enums, Part::Functions];
 }
 
+/// What the emitter needs besides the layer.
 pub(crate) struct Emitter<'l> {
     pub layer: &'l Layer,
     /// Path of the TL core crate (`::mtproto_types`, or `crate` inside it).
@@ -76,9 +76,11 @@ fn doc_lines(text: &str) -> TokenStream {
 }
 
 impl Emitter<'_> {
-    /// `#[inline]` on codec functions when asked for: small layers (the
+    /// `#[inline]` on the decoders when asked for: small layers (the
     /// service messages) gain from inlining across crates and codegen
-    /// units; a whole application layer would only grow its build.
+    /// units; a whole application layer would only grow its build. (The
+    /// encoders and conversions are always `#[inline]`: built only where a
+    /// program uses them.)
     fn inline_attr(&self) -> TokenStream {
         if self.inline {
             quote!(#[inline])

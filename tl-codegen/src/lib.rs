@@ -126,11 +126,13 @@ pub struct Options {
     /// Derive `serde::Serialize` on every type, behind the including
     /// crate's `serde` feature (`#[cfg_attr(feature = "serde", …)]`).
     pub serde: bool,
-    /// Mark the serialization and deserialization functions `#[inline]`,
-    /// so that they can be inlined into callers in other crates. Worth it
-    /// for a small layer on a hot path (the service messages: decoding a
-    /// container of 1000 of them got 1.5x faster); for a whole application
-    /// layer it mostly lengthens the build.
+    /// Mark the deserialization functions `#[inline]`, so that they can be
+    /// inlined into callers in other crates. Worth it for a small layer on
+    /// a hot path (the service messages: decoding a container of 1000 of
+    /// them got 1.5x faster); for a whole application layer it mostly
+    /// lengthens the build. Serialization functions, `IntoStatic` and the
+    /// enum conversions are `#[inline]` either way: they are then compiled
+    /// only in crates that call them.
     pub inline: bool,
 }
 
@@ -152,15 +154,13 @@ impl Default for Options {
 /// and build scripts run unoptimized.
 pub fn generate(schema: &Schema, options: &Options) -> Result<String, Error> {
     let layer = model::lower(schema)?;
+    let layer = &layer;
     let parts = std::thread::scope(|scope| {
+        // Token streams cannot cross threads: each thread has its own
+        // emitter over the shared model.
         let threads: Vec<_> = emit::Part::ALL
-            .map(|part| {
-                let layer = &layer;
-                // Token streams cannot cross threads: each thread has its
-                // own emitter over the shared model.
-                scope.spawn(move || format_part(layer, schema.layer, options, part))
-            })
-            .into_iter()
+            .iter()
+            .map(|&part| scope.spawn(move || format_part(layer, schema.layer, options, part)))
             .collect();
         threads
             .into_iter()
@@ -305,7 +305,8 @@ impl Builder {
         self
     }
 
-    /// Marks codec functions `#[inline]` (see [`Options::inline`]).
+    /// Marks the deserialization functions `#[inline]` (see
+    /// [`Options::inline`]).
     pub fn inline(mut self, enabled: bool) -> Self {
         self.options.inline = enabled;
         self
