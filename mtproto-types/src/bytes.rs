@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 
-use crate::{tl_bytes_len, write_tl_bytes, Deserialize, IntoStatic, Reader, Result, Serialize};
+use crate::{tl_bytes_len, Deserialize, IntoStatic, Reader, Result, Serialize, Writer};
 
 /// A TL `bytes` value: borrowed from the input when decoded, owned when
 /// built from a `Vec<u8>`.
@@ -79,8 +79,8 @@ impl Serialize for Bytes<'_> {
         tl_bytes_len(self.0.len())
     }
     #[inline]
-    fn serialize_into(&self, out: &mut Vec<u8>) {
-        write_tl_bytes(out, &self.0);
+    fn write_to(&self, out: &mut Writer<'_>) {
+        out.put_tl_bytes(&self.0);
     }
 }
 

@@ -19,7 +19,7 @@
 //! assert!(matches!(back, Cow::Borrowed("hello")));
 //! ```
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod bytes;
 mod error;
@@ -27,12 +27,14 @@ mod object;
 mod primitives;
 mod reader;
 pub mod vector;
+mod writer;
 
 pub use bytes::Bytes;
 pub use error::{Error, ErrorKind, Result};
 pub use object::RawObject;
 pub use primitives::{Int128, Int256};
 pub use reader::{Reader, DEFAULT_MAX_DEPTH};
+pub use writer::Writer;
 
 /// Telegram's application layer (layer 230), generated from `schema/api.tl`.
 #[cfg(feature = "api")]
@@ -54,17 +56,24 @@ pub const BOOL_FALSE_ID: u32 = 0xbc799737;
 /// values) write their constructor id first; primitives write only
 /// themselves.
 pub trait Serialize {
-    /// The exact number of bytes [`Serialize::serialize_into`] writes,
-    /// computed without writing.
+    /// The exact number of bytes [`Serialize::write_to`] writes, computed
+    /// without writing.
     fn serialized_len(&self) -> usize;
 
-    /// Appends the serialization to `out`.
-    fn serialize_into(&self, out: &mut Vec<u8>);
+    /// Writes the serialization: exactly [`Serialize::serialized_len`]
+    /// bytes, which the caller has made room for.
+    fn write_to(&self, out: &mut Writer<'_>);
+
+    /// Appends the serialization to `out`, growing it once.
+    #[inline]
+    fn serialize_into(&self, out: &mut Vec<u8>) {
+        writer::append(out, self.serialized_len(), |w| self.write_to(w));
+    }
 
     /// The serialization in a new buffer of exactly the right size.
     #[inline]
     fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.serialized_len());
+        let mut out = Vec::new();
         self.serialize_into(&mut out);
         out
     }
@@ -100,8 +109,14 @@ pub trait Constructor {
 
     /// Bytes of the bare form.
     fn bare_len(&self) -> usize;
-    /// Appends the bare form (no id).
-    fn serialize_bare_into(&self, out: &mut Vec<u8>);
+    /// Writes the bare form (no id): exactly [`Constructor::bare_len`]
+    /// bytes.
+    fn write_bare_to(&self, out: &mut Writer<'_>);
+    /// Appends the bare form (no id) to `out`, growing it once.
+    #[inline]
+    fn serialize_bare_into(&self, out: &mut Vec<u8>) {
+        writer::append(out, self.bare_len(), |w| self.write_bare_to(w));
+    }
 }
 
 /// Reading the bare form of a constructor (no id).
@@ -180,28 +195,4 @@ pub(crate) const fn padding_of(n: usize) -> usize {
 pub const fn tl_bytes_len(len: usize) -> usize {
     let header = if len <= 253 { 1 } else { 4 };
     header + len + padding_of(header + len)
-}
-
-/// Appends `data` as a TL `string`/`bytes` value.
-///
-/// # Panics
-/// TL cannot express lengths of 2^24 bytes or more (no MTProto message is
-/// that large). Passing such data is a programming error and panics rather
-/// than writing a corrupt length.
-#[inline]
-pub fn write_tl_bytes(out: &mut Vec<u8>, data: &[u8]) {
-    let len = data.len();
-    assert!(
-        len < 1 << 24,
-        "TL bytes longer than 2^24-1 cannot be encoded"
-    );
-    let header = if len <= 253 {
-        out.push(len as u8);
-        1
-    } else {
-        out.extend_from_slice(&[254, len as u8, (len >> 8) as u8, (len >> 16) as u8]);
-        4
-    };
-    out.extend_from_slice(data);
-    out.extend_from_slice(&[0u8; 3][..padding_of(header + len)]);
 }

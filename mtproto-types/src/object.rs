@@ -65,8 +65,8 @@ impl Serialize for RawObject<'_> {
         self.0.len()
     }
     #[inline]
-    fn serialize_into(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.0);
+    fn write_to(&self, out: &mut crate::Writer<'_>) {
+        out.put(&self.0);
     }
 }
 

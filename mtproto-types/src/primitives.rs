@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use crate::{
-    tl_bytes_len, write_tl_bytes, Deserialize, ErrorKind, IntoStatic, Reader, Result, Serialize,
+    tl_bytes_len, Deserialize, ErrorKind, IntoStatic, Reader, Result, Serialize, Writer,
     BOOL_FALSE_ID, BOOL_TRUE_ID, VECTOR_ID,
 };
 
@@ -21,8 +21,8 @@ macro_rules! fixed {
                 std::mem::size_of::<$ty>()
             }
             #[inline]
-            fn serialize_into(&self, out: &mut Vec<u8>) {
-                out.extend_from_slice(&self.to_le_bytes());
+            fn write_to(&self, out: &mut Writer<'_>) {
+                out.put(&self.to_le_bytes());
             }
         }
         impl<'a> Deserialize<'a> for $ty {
@@ -51,8 +51,8 @@ macro_rules! raw_array {
                 $n
             }
             #[inline]
-            fn serialize_into(&self, out: &mut Vec<u8>) {
-                out.extend_from_slice(self);
+            fn write_to(&self, out: &mut Writer<'_>) {
+                out.put(self);
             }
         }
         impl<'a> Deserialize<'a> for [u8; $n] {
@@ -80,9 +80,8 @@ impl Serialize for bool {
         4
     }
     #[inline]
-    fn serialize_into(&self, out: &mut Vec<u8>) {
-        let id = if *self { BOOL_TRUE_ID } else { BOOL_FALSE_ID };
-        out.extend_from_slice(&id.to_le_bytes());
+    fn write_to(&self, out: &mut Writer<'_>) {
+        out.put_u32(if *self { BOOL_TRUE_ID } else { BOOL_FALSE_ID });
     }
 }
 
@@ -119,8 +118,8 @@ impl Serialize for Cow<'_, str> {
         tl_bytes_len(self.len())
     }
     #[inline]
-    fn serialize_into(&self, out: &mut Vec<u8>) {
-        write_tl_bytes(out, self.as_bytes());
+    fn write_to(&self, out: &mut Writer<'_>) {
+        out.put_tl_bytes(self.as_bytes());
     }
 }
 
@@ -145,9 +144,9 @@ impl<T: Serialize> Serialize for Vec<T> {
         4 + crate::vector::elements_len(self)
     }
     #[inline]
-    fn serialize_into(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&VECTOR_ID.to_le_bytes());
-        crate::vector::serialize_elements(self, out);
+    fn write_to(&self, out: &mut Writer<'_>) {
+        out.put_u32(VECTOR_ID);
+        crate::vector::write_elements(self, out);
     }
 }
 
@@ -197,8 +196,8 @@ impl<T: Serialize + ?Sized> Serialize for Box<T> {
         (**self).serialized_len()
     }
     #[inline]
-    fn serialize_into(&self, out: &mut Vec<u8>) {
-        (**self).serialize_into(out)
+    fn write_to(&self, out: &mut Writer<'_>) {
+        (**self).write_to(out)
     }
 }
 
@@ -220,8 +219,8 @@ impl<T: crate::Constructor> crate::Constructor for Box<T> {
         (**self).bare_len()
     }
     #[inline]
-    fn serialize_bare_into(&self, out: &mut Vec<u8>) {
-        (**self).serialize_bare_into(out)
+    fn write_bare_to(&self, out: &mut Writer<'_>) {
+        (**self).write_bare_to(out)
     }
 }
 

@@ -1,26 +1,26 @@
 //! Bare vectors (`vector<T>`, `vector t`) and vectors of bare elements,
 //! which generated code serializes through these helpers.
 //!
-//! Generated code calls the typed helpers ([`serialize_elements`],
+//! Generated code calls the typed helpers ([`write_elements`],
 //! [`deserialize_bare_elements`], …), which are instantiated once per
 //! element type and shared by every field of that type; the `_with` forms
 //! take the element codec as a closure, for element kinds that have no
 //! trait of their own.
 
-use crate::{Constructor, Deserialize, DeserializeBare, Reader, Result, Serialize};
+use crate::{Constructor, Deserialize, DeserializeBare, Reader, Result, Serialize, Writer};
 
-/// Appends a bare vector: the count, then each element written by `write`.
+/// Writes a bare vector: the count, then each element written by `write`.
 ///
 /// # Panics
 /// If `items` has more than `u32::MAX` elements, which TL cannot express.
 #[inline]
-pub fn serialize_bare_with<T>(
+pub fn write_bare_with<T>(
     items: &[T],
-    out: &mut Vec<u8>,
-    mut write: impl FnMut(&T, &mut Vec<u8>),
+    out: &mut Writer<'_>,
+    mut write: impl FnMut(&T, &mut Writer<'_>),
 ) {
     let count = u32::try_from(items.len()).expect("TL vectors hold at most 2^32-1 elements");
-    out.extend_from_slice(&count.to_le_bytes());
+    out.put_u32(count);
     for item in items {
         write(item, out);
     }
@@ -52,13 +52,13 @@ pub fn elements_len<T: Serialize>(items: &[T]) -> usize {
     4 + items.iter().map(Serialize::serialized_len).sum::<usize>()
 }
 
-/// Appends a bare vector of values that write themselves: the count, then
+/// Writes a bare vector of values that write themselves: the count, then
 /// each element in its own (boxed or primitive) form.
 ///
 /// # Panics
 /// If `items` has more than `u32::MAX` elements, which TL cannot express.
-pub fn serialize_elements<T: Serialize>(items: &[T], out: &mut Vec<u8>) {
-    serialize_bare_with(items, out, T::serialize_into);
+pub fn write_elements<T: Serialize>(items: &[T], out: &mut Writer<'_>) {
+    write_bare_with(items, out, T::write_to);
 }
 
 /// Reads a bare vector of values that read themselves, checking the count
@@ -73,13 +73,13 @@ pub fn bare_elements_len<T: Constructor>(items: &[T]) -> usize {
     4 + items.iter().map(Constructor::bare_len).sum::<usize>()
 }
 
-/// Appends a bare vector of bare constructors: the count, then each
-/// element without its id.
+/// Writes a bare vector of bare constructors: the count, then each element
+/// without its id.
 ///
 /// # Panics
 /// If `items` has more than `u32::MAX` elements, which TL cannot express.
-pub fn serialize_bare_elements<T: Constructor>(items: &[T], out: &mut Vec<u8>) {
-    serialize_bare_with(items, out, T::serialize_bare_into);
+pub fn write_bare_elements<T: Constructor>(items: &[T], out: &mut Writer<'_>) {
+    write_bare_with(items, out, T::write_bare_to);
 }
 
 /// Reads a bare vector of bare constructors, checking the count against

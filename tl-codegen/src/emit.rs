@@ -365,16 +365,15 @@ impl Emitter<'_> {
     fn write_of(&self, ty: &Ty, v: &TokenStream) -> TokenStream {
         match ty {
             Ty::True => quote!(),
-            Ty::Bare(_) => quote!(tl::Constructor::serialize_bare_into(#v, out);),
+            Ty::Bare(_) => quote!(tl::Constructor::write_bare_to(#v, out);),
             Ty::Vector { boxed, element } => {
-                let id =
-                    boxed.then(|| quote!(out.extend_from_slice(&tl::VECTOR_ID.to_le_bytes());));
+                let id = boxed.then(|| quote!(out.put_u32(tl::VECTOR_ID);));
                 let write = match VectorElements::of(element) {
-                    VectorElements::Plain => quote!(tl::vector::serialize_elements(#v, out);),
-                    VectorElements::Bare => quote!(tl::vector::serialize_bare_elements(#v, out);),
+                    VectorElements::Plain => quote!(tl::vector::write_elements(#v, out);),
+                    VectorElements::Bare => quote!(tl::vector::write_bare_elements(#v, out);),
                     VectorElements::Other => {
                         let each = self.write_of(element, &quote!(x));
-                        quote!(tl::vector::serialize_bare_with(#v, out, |x, out| { #each });)
+                        quote!(tl::vector::write_bare_with(#v, out, |x, out| { #each });)
                     }
                 };
                 quote! {
@@ -382,7 +381,7 @@ impl Emitter<'_> {
                     #write
                 }
             }
-            _ => quote!(tl::Serialize::serialize_into(#v, out);),
+            _ => quote!(tl::Serialize::write_to(#v, out);),
         }
     }
 
@@ -618,7 +617,7 @@ impl Emitter<'_> {
                 }
 
                 #[inline]
-                fn serialize_bare_into(&self, #out: &mut ::std::vec::Vec<u8>) {
+                fn write_bare_to(&self, #out: &mut tl::Writer<'_>) {
                     #(#writes)*
                 }
             }
@@ -632,9 +631,9 @@ impl Emitter<'_> {
                 }
 
                 #[inline]
-                fn serialize_into(&self, out: &mut ::std::vec::Vec<u8>) {
-                    out.extend_from_slice(&#id_u32.to_le_bytes());
-                    tl::Constructor::serialize_bare_into(self, out);
+                fn write_to(&self, out: &mut tl::Writer<'_>) {
+                    out.put_u32(#id_u32);
+                    tl::Constructor::write_bare_to(self, out);
                 }
             }
 
@@ -725,7 +724,7 @@ impl Emitter<'_> {
                 });
                 quote! {
                     let flags: u32 = 0 #(#bits)*;
-                    out.extend_from_slice(&flags.to_le_bytes());
+                    out.put_u32(flags);
                 }
             }
             Role::ObjectLength => {
@@ -739,7 +738,7 @@ impl Emitter<'_> {
                     // `bytes` is the length of the object after it; TL gives
                     // objects no length of their own.
                     let bytes = tl::Serialize::serialized_len(&self.#body) as i32;
-                    out.extend_from_slice(&bytes.to_le_bytes());
+                    out.put_i32(bytes);
                 }
             }
             Role::Value { ty: Ty::True, .. } => quote!(),
@@ -967,12 +966,12 @@ impl Emitter<'_> {
                 .parse()
                 .expect("a suffixed hex literal");
             if c.fields.is_empty() {
-                quote!(Self::#variant => out.extend_from_slice(&#id_u32.to_le_bytes()),)
+                quote!(Self::#variant => out.put_u32(#id_u32),)
             } else {
                 quote! {
                     Self::#variant(x) => {
-                        out.extend_from_slice(&#id_u32.to_le_bytes());
-                        tl::Constructor::serialize_bare_into(x, out);
+                        out.put_u32(#id_u32);
+                        tl::Constructor::write_bare_to(x, out);
                     }
                 }
             }
@@ -1063,7 +1062,7 @@ impl Emitter<'_> {
                 }
 
                 #[inline]
-                fn serialize_into(&self, out: &mut ::std::vec::Vec<u8>) {
+                fn write_to(&self, out: &mut tl::Writer<'_>) {
                     match self {
                         #(#writes)*
                     }
