@@ -78,22 +78,12 @@ impl<'a> Writer<'a> {
     /// is shorter than what its `write_to` writes, a bug in that impl.
     #[inline]
     pub fn put(&mut self, bytes: &[u8]) {
-        match self.buf.get_mut(self.pos..self.pos + bytes.len()) {
-            // SAFETY: `dst` and `bytes` have the same length (a checked
-            // range of that length), `dst` is exclusively borrowed so they
-            // cannot overlap, and `MaybeUninit<u8>` has the layout of `u8`.
-            // After the copy `buf[..pos + len]` is initialized, which keeps
-            // the invariant as `pos` moves.
-            Some(dst) => unsafe {
-                std::ptr::copy_nonoverlapping(
-                    bytes.as_ptr(),
-                    dst.as_mut_ptr().cast::<u8>(),
-                    bytes.len(),
-                )
-            },
+        let end = self.pos + bytes.len();
+        match self.buf.get_mut(self.pos..end) {
+            Some(dst) => copy_into(dst, bytes),
             None => overflow(bytes.len(), self.remaining()),
         }
-        self.pos += bytes.len();
+        self.pos = end;
     }
 
     /// Appends a little-endian `u32` (constructor ids, flags, counts).
@@ -122,16 +112,42 @@ impl<'a> Writer<'a> {
             len < 1 << 24,
             "TL bytes longer than 2^24-1 cannot be encoded"
         );
+        // One bounds check for the whole value; the zeros go in first, as
+        // one 4-byte store over its last word (every value is at least 4
+        // bytes), and the header and data then overwrite what is not
+        // padding: no variable-length memset for 0-3 bytes.
+        let total = crate::tl_bytes_len(len);
+        let end = self.pos + total;
+        let Some(dst) = self.buf.get_mut(self.pos..end) else {
+            overflow(total, self.remaining())
+        };
+        copy_into(&mut dst[total - 4..], &[0; 4]);
         let header = if len <= 253 {
-            self.put(&[len as u8]);
+            copy_into(&mut dst[..1], &[len as u8]);
             1
         } else {
-            self.put(&[254, len as u8, (len >> 8) as u8, (len >> 16) as u8]);
+            copy_into(
+                &mut dst[..4],
+                &[254, len as u8, (len >> 8) as u8, (len >> 16) as u8],
+            );
             4
         };
-        self.put(data);
-        self.put(&[0u8; 3][..crate::padding_of(header + len)]);
+        copy_into(&mut dst[header..header + len], data);
+        self.pos = end;
     }
+}
+
+/// Copies `src` into `dst`, which has its length.
+#[inline(always)]
+fn copy_into(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
+    assert_eq!(dst.len(), src.len());
+    // SAFETY: `dst` and `src` have the same length (just checked; callers
+    // pass ranges of that length, so the check folds away), `dst` is
+    // exclusively borrowed so they cannot overlap, and `MaybeUninit<u8>`
+    // has the layout of `u8`. The bytes of `dst` are initialized after
+    // this, which is what keeps the writer's invariant as `pos` moves
+    // past them.
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst.as_mut_ptr().cast::<u8>(), src.len()) }
 }
 
 /// Makes room for `len` more bytes in `out`, has `write` fill them through
