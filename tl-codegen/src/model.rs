@@ -597,6 +597,13 @@ fn mark_recursion(layer: &mut Layer) {
 /// allocation and an absent one 8 bytes.
 pub(crate) const LARGE_FIELD: usize = 128;
 
+/// The same line for fields behind a flag, which most values leave out
+/// (`message.fwd_from`, `replies`, `reactions`, `factcheck`, …): held inline
+/// they are mostly empty space that every move of the value copies, so they
+/// are boxed from a lower size. An absent one costs 8 bytes and nothing
+/// else; a present one an allocation.
+pub(crate) const LARGE_OPTIONAL_FIELD: usize = 64;
+
 /// Boxes the fields of constructors whose type is larger than
 /// [`LARGE_FIELD`], deciding from the inside out (boxing inside a type
 /// shrinks it). Sizes are estimates of the Rust layout on a 64-bit target
@@ -633,8 +640,12 @@ fn box_large_fields(layer: &mut Layer) {
                     continue;
                 };
                 let inline = if *boxed { 8 } else { self.of_ty(ty) };
-                let large =
-                    !*boxed && inline > LARGE_FIELD && matches!(ty, Ty::Boxed(_) | Ty::Bare(_));
+                let line = if flag.is_some() {
+                    LARGE_OPTIONAL_FIELD
+                } else {
+                    LARGE_FIELD
+                };
+                let large = !*boxed && inline > line && matches!(ty, Ty::Boxed(_) | Ty::Bare(_));
                 if large {
                     self.to_box.push((c, i));
                 }
