@@ -275,10 +275,10 @@ mod tests {
     fn copies_of_every_short_length_and_offset() {
         // Every size branch of `copy_into` (0, 1-3, 4-7, 8-15, 16-32, more),
         // at every alignment, between guard bytes that must stay untouched.
-        let src: Vec<u8> = (1..=40).collect();
-        for n in 0..=40 {
+        let src: Vec<u8> = (1..=80).collect();
+        for n in 0..=80 {
             for offset in 0..8 {
-                let mut buf = [0xee; 56];
+                let mut buf = [0xee; 96];
                 let mut w = Writer::new(&mut buf[..offset + n]);
                 w.put(&[0xaa; 8][..offset]);
                 w.put(&src[..n]);
