@@ -34,8 +34,9 @@ use std::mem::MaybeUninit;
 /// ```
 #[derive(Debug)]
 pub struct Writer<'a> {
-    // Invariant: `pos <= buf.len()`, and `buf[..pos]` is initialized (every
-    // byte was written by `put`). Nothing else writes to `buf`, and it is
+    // Invariant: `pos <= buf.len()`, and `buf[..pos]` is initialized: `pos`
+    // only moves past bytes that `put` or `put_tl_bytes` has just written,
+    // each from initialized data. Nothing else writes to `buf`, and it is
     // never handed out, so no uninitialized byte can be stored in a buffer
     // that `new` was given initialized.
     buf: &'a mut [MaybeUninit<u8>],
@@ -134,6 +135,9 @@ impl<'a> Writer<'a> {
             4
         };
         copy_plain_into(&mut dst[header..header + len], data);
+        // Every byte of `dst` is now written: the header `..header`, the
+        // data `header..header + len`, and the rest, at most 3 bytes, lies
+        // in the zeroed last word; so the invariant holds up to `end`.
         self.pos = end;
     }
 }
