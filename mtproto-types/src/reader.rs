@@ -111,6 +111,7 @@ impl<'a> Reader<'a> {
 
     /// A reader over the next `n` bytes (which this reader skips), keeping
     /// absolute offsets and the current depth.
+    #[inline]
     pub fn sub_reader(&mut self, n: usize) -> Result<Reader<'a>> {
         let base = self.offset();
         let buf = self.take(n)?;
