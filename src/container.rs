@@ -587,59 +587,49 @@ pub fn unpack<'a>(
             max: limits.max_payload,
         });
     }
+    // The loop keeps little alive (the reader, the `Vec`, one counter):
+    // with the entry's index, offset, the last id and an ordering flag
+    // kept as well, it spilled to the stack every entry (1.56-1.66x the
+    // bench's memcpy + decode baseline, against 1.41-1.49x now). An entry's
+    // index is the `Vec`'s length and its offset is recomputed for an error
+    // (`entry_offset`); ids are checked for order in a pass of their own.
     let mut messages: Vec<types::Message<'a>> = Vec::with_capacity(count);
     let mut counted = 0usize;
-    let mut increasing = true;
-    let mut last_id = i64::MIN;
-    for index in 0..count {
-        let offset = reader.offset();
+    for _ in 0..count {
         let message = types::Message::deserialize_bare(&mut reader)?;
         let inner = message.body.as_bytes();
-        if message.msg_id >= container_msg_id {
-            return Err(ContainerError::InnerIdNotLower {
-                index,
-                offset,
-                msg_id: message.msg_id,
-                container_msg_id,
-            });
-        }
-        if inner.len() % 4 != 0 {
-            return Err(ContainerError::UnalignedBody {
-                index,
-                offset,
-                len: inner.len(),
-            });
-        }
-        match constructor_of(inner) {
-            Some(MSG_CONTAINER_ID) => return Err(ContainerError::Nested { index, offset }),
-            Some(MSGS_ACK_ID | MSGS_STATE_REQ_ID | MSG_RESEND_REQ_ID) => {
-                // constructor, Vector id, count: the count is at byte 8.
-                let declared = inner
-                    .get(8..12)
-                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
-                    .unwrap_or(0);
-                if declared > limits.max_ids {
-                    return Err(ContainerError::TooManyIds {
-                        index,
-                        offset,
-                        count: declared,
-                        max: limits.max_ids,
-                    });
+        let rule = if message.msg_id >= container_msg_id {
+            Some(Rule::IdNotLower)
+        } else if inner.len() % 4 != 0 {
+            Some(Rule::Unaligned)
+        } else {
+            match constructor_of(inner) {
+                Some(MSG_CONTAINER_ID) => Some(Rule::Nested),
+                Some(MSGS_ACK_ID | MSGS_STATE_REQ_ID | MSG_RESEND_REQ_ID) => {
+                    // constructor, Vector id, count: the count is at byte 8.
+                    let declared = inner
+                        .get(8..12)
+                        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
+                        .unwrap_or(0);
+                    (declared > limits.max_ids).then_some(Rule::TooManyIds(declared))
+                }
+                Some(HTTP_WAIT_ID) => None,
+                _ => {
+                    counted += 1;
+                    (counted > limits.max_messages).then_some(Rule::TooManyMessages)
                 }
             }
-            Some(HTTP_WAIT_ID) => {}
-            _ => counted += 1,
+        };
+        if let Some(rule) = rule {
+            return Err(broken(
+                rule,
+                &messages,
+                &message,
+                container_msg_id,
+                counted,
+                limits,
+            ));
         }
-        if counted > limits.max_messages {
-            return Err(ContainerError::TooManyMessages {
-                count: counted,
-                max: limits.max_messages,
-            });
-        }
-        if message.msg_id <= last_id {
-            increasing = false;
-        }
-        last_id = message.msg_id;
         messages.push(message);
     }
     if !reader.is_empty() {
@@ -649,8 +639,9 @@ pub fn unpack<'a>(
         });
     }
     // Senders number a container's messages in order, so the common case
-    // is settled by the single comparison above; only out-of-order ids pay
-    // for a sort to look for duplicates.
+    // is settled by one comparison per entry; only out-of-order ids pay for
+    // a sort to look for duplicates.
+    let increasing = messages.windows(2).all(|w| w[0].msg_id < w[1].msg_id);
     if !increasing {
         let mut ids: Vec<(i64, usize)> = messages
             .iter()
@@ -668,6 +659,54 @@ pub fn unpack<'a>(
         }
     }
     Ok(messages)
+}
+
+/// A rule an inner message broke, found in `unpack`'s loop; the error
+/// with its index and offset is built out of the loop by [`broken`].
+enum Rule {
+    IdNotLower,
+    Unaligned,
+    Nested,
+    TooManyIds(usize),
+    TooManyMessages,
+}
+
+#[cold]
+#[inline(never)]
+fn broken(
+    rule: Rule,
+    before: &[types::Message<'_>],
+    message: &types::Message<'_>,
+    container_msg_id: i64,
+    counted: usize,
+    limits: &ContainerLimits,
+) -> ContainerError {
+    let index = before.len();
+    let offset = entry_offset(before, index);
+    match rule {
+        Rule::IdNotLower => ContainerError::InnerIdNotLower {
+            index,
+            offset,
+            msg_id: message.msg_id,
+            container_msg_id,
+        },
+        Rule::Unaligned => ContainerError::UnalignedBody {
+            index,
+            offset,
+            len: message.body.as_bytes().len(),
+        },
+        Rule::Nested => ContainerError::Nested { index, offset },
+        Rule::TooManyIds(count) => ContainerError::TooManyIds {
+            index,
+            offset,
+            count,
+            max: limits.max_ids,
+        },
+        Rule::TooManyMessages => ContainerError::TooManyMessages {
+            count: counted,
+            max: limits.max_messages,
+        },
+    }
 }
 
 fn entry_offset(messages: &[types::Message<'_>], index: usize) -> usize {
