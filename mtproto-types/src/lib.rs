@@ -55,6 +55,33 @@ pub const BOOL_FALSE_ID: u32 = 0xbc799737;
 /// Boxed types (generated enums and constructor structs used as boxed
 /// values) write their constructor id first; primitives write only
 /// themselves.
+///
+/// Implementing it for a type of your own: say how long it is, and write
+/// exactly that much; `serialize_into` and `to_bytes` come with the trait.
+///
+/// ```
+/// use mtproto_types::{Serialize, Writer};
+/// use std::borrow::Cow;
+///
+/// /// A bare pair of an `int` and a `string`.
+/// struct Tagged<'a> {
+///     tag: i32,
+///     text: Cow<'a, str>,
+/// }
+///
+/// impl Serialize for Tagged<'_> {
+///     fn serialized_len(&self) -> usize {
+///         4 + self.text.serialized_len()
+///     }
+///     fn write_to(&self, out: &mut Writer<'_>) {
+///         out.put_i32(self.tag);
+///         self.text.write_to(out);
+///     }
+/// }
+///
+/// let value = Tagged { tag: 7, text: "hi".into() };
+/// assert_eq!(value.to_bytes(), b"\x07\0\0\0\x02hi\0");
+/// ```
 pub trait Serialize {
     /// The exact number of bytes [`Serialize::write_to`] writes, computed
     /// without writing.
