@@ -214,8 +214,8 @@ unsafe fn copy_pair<W: Copy>(from: *const u8, to: *mut u8, n: usize) {
 ///
 /// # Panics
 /// If `write` writes more than `len` bytes, or replaces the writer it was
-/// given with another one (`mem::swap`): both are bugs in a `Serialize`
-/// impl.
+/// given with another one (`mem::swap`); in debug builds also if it writes
+/// fewer. All are bugs in a `Serialize` impl.
 #[inline]
 pub(crate) fn append(out: &mut Vec<u8>, len: usize, write: impl FnOnce(&mut Writer<'_>)) {
     let start = out.len();
