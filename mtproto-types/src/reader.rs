@@ -17,11 +17,13 @@ pub const DEFAULT_MAX_DEPTH: u32 = 64;
 /// allocates more than the input can back.
 #[derive(Clone, Debug)]
 pub struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-    /// Offset of `buf[0]` in the outermost input, so sub-readers report
-    /// absolute offsets.
-    base: usize,
+    /// The bytes not yet read. Keeping only these (not the whole input and
+    /// a position) makes every read one length check: with a position, each
+    /// read also checked that the position was within the input.
+    rest: &'a [u8],
+    /// Offset of the end of `rest` in the outermost input, so that offsets
+    /// (`end - rest.len()`) are absolute in sub-readers too.
+    end: usize,
     depth: u32,
     max_depth: u32,
 }
@@ -31,9 +33,8 @@ impl<'a> Reader<'a> {
     #[inline]
     pub fn new(buf: &'a [u8]) -> Self {
         Reader {
-            buf,
-            pos: 0,
-            base: 0,
+            rest: buf,
+            end: buf.len(),
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
         }
@@ -49,13 +50,13 @@ impl<'a> Reader<'a> {
     /// Absolute offset of the next byte to read.
     #[inline]
     pub fn offset(&self) -> usize {
-        self.base + self.pos
+        self.end - self.rest.len()
     }
 
     /// Bytes not yet read.
     #[inline]
     pub fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+        self.rest.len()
     }
 
     /// Whether every byte has been read.
@@ -81,44 +82,30 @@ impl<'a> Reader<'a> {
     /// The next `n` bytes, borrowed.
     #[inline]
     pub fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        match self.buf.get(self.pos..).and_then(|rest| rest.get(..n)) {
-            Some(bytes) => {
-                self.pos += n;
+        match self.rest.split_at_checked(n) {
+            Some((bytes, rest)) => {
+                self.rest = rest;
                 Ok(bytes)
             }
-            None => Err(self.eof(n)),
+            None => Err(eof(self.offset(), n, self.remaining())),
         }
-    }
-
-    /// The error for a read of `needed` bytes past the end: out of line, so
-    /// that the reads that succeed stay small enough to inline.
-    #[cold]
-    #[inline(never)]
-    fn eof(&self, needed: usize) -> Error {
-        self.error(ErrorKind::UnexpectedEof {
-            needed,
-            available: self.remaining(),
-        })
     }
 
     /// Everything not yet read, borrowed; the reader is left empty.
     #[inline]
     pub fn take_rest(&mut self) -> &'a [u8] {
-        let rest = &self.buf[self.pos..];
-        self.pos = self.buf.len();
-        rest
+        std::mem::take(&mut self.rest)
     }
 
     /// A reader over the next `n` bytes (which this reader skips), keeping
     /// absolute offsets and the current depth.
     #[inline]
     pub fn sub_reader(&mut self, n: usize) -> Result<Reader<'a>> {
-        let base = self.offset();
+        let start = self.offset();
         let buf = self.take(n)?;
         Ok(Reader {
-            buf,
-            pos: 0,
-            base,
+            rest: buf,
+            end: start + n,
             depth: self.depth,
             max_depth: self.max_depth,
         })
@@ -251,18 +238,8 @@ impl<'a> Reader<'a> {
         if found == id {
             Ok(())
         } else {
-            Err(self.unknown_constructor(found, name))
+            Err(unknown_constructor(self.offset() - 4, found, name))
         }
-    }
-
-    /// The error for an unexpected constructor id just read.
-    #[cold]
-    #[inline(never)]
-    fn unknown_constructor(&self, id: u32, expected: &'static str) -> Error {
-        Error::new(
-            ErrorKind::UnknownConstructor { id, expected },
-            self.offset() - 4,
-        )
     }
 
     /// Reads the boxed vector id `0x1cb5c415`.
@@ -278,23 +255,21 @@ impl<'a> Reader<'a> {
         len: i32,
         field: &'static str,
     ) -> Result<crate::RawObject<'a>> {
-        let start = self.offset();
-        let available = self.remaining();
+        // An object is at least its constructor id; the checks and the
+        // error are kept apart so that this stays small enough to inline
+        // into every `message` decoder (out of line, it cost containers a
+        // call per entry).
         let fits = usize::try_from(len)
             .ok()
-            .filter(|&n| n >= 4 && n <= available);
-        let Some(len) = fits else {
-            return Err(Error::new(
-                ErrorKind::InvalidLength {
-                    field,
-                    claimed: i64::from(len),
-                    available,
-                },
-                start,
-            ));
-        };
-        let mut body = self.sub_reader(len)?;
-        crate::Deserialize::deserialize(&mut body)
+            .filter(|&n| n >= 4 && n <= self.remaining());
+        match fits {
+            Some(n) => {
+                let (bytes, rest) = self.rest.split_at(n);
+                self.rest = rest;
+                Ok(crate::RawObject(std::borrow::Cow::Borrowed(bytes)))
+            }
+            None => Err(bad_object_len(self.offset(), len, field, self.remaining())),
+        }
     }
 
     /// Enters one level of nesting; fails when the limit is reached. Pair
@@ -315,4 +290,37 @@ impl<'a> Reader<'a> {
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
+}
+
+// The errors of the reads that inline into every decoder are built out of
+// line, from plain values: given `&Reader`, they took the reader's address,
+// and a decoder then kept its reader in memory, storing it back after every
+// read (a container's loop did, until this).
+
+/// A read of `needed` bytes at `offset` past the end.
+#[cold]
+#[inline(never)]
+fn eof(offset: usize, needed: usize, available: usize) -> Error {
+    Error::new(ErrorKind::UnexpectedEof { needed, available }, offset)
+}
+
+/// An unexpected constructor id read at `offset`.
+#[cold]
+#[inline(never)]
+fn unknown_constructor(offset: usize, id: u32, expected: &'static str) -> Error {
+    Error::new(ErrorKind::UnknownConstructor { id, expected }, offset)
+}
+
+/// An object length (from a preceding field) that cannot be.
+#[cold]
+#[inline(never)]
+fn bad_object_len(offset: usize, len: i32, field: &'static str, available: usize) -> Error {
+    Error::new(
+        ErrorKind::InvalidLength {
+            field,
+            claimed: i64::from(len),
+            available,
+        },
+        offset,
+    )
 }
