@@ -215,17 +215,12 @@ impl<'a> Reader<'a> {
     /// Reads a vector element count and checks that `count` elements of at
     /// least `min_element_len` bytes each fit in what is left, so a hostile
     /// count can never make the caller allocate more than the input backs.
+    #[inline]
     pub fn read_vector_len(&mut self, min_element_len: usize) -> Result<usize> {
         let count = self.read_u32()?;
         let needed = (count as usize).saturating_mul(min_element_len.max(1));
         if needed > self.remaining() {
-            return Err(Error::new(
-                ErrorKind::VectorTooLong {
-                    count,
-                    available: self.remaining(),
-                },
-                self.offset() - 4,
-            ));
+            return Err(vector_too_long(self.offset() - 4, count, self.remaining()));
         }
         Ok(count as usize)
     }
@@ -243,6 +238,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the boxed vector id `0x1cb5c415`.
+    #[inline]
     pub fn expect_vector_id(&mut self) -> Result<()> {
         self.expect_constructor(crate::VECTOR_ID, "Vector")
     }
@@ -309,6 +305,13 @@ fn eof(offset: usize, needed: usize, available: usize) -> Error {
 #[inline(never)]
 fn unknown_constructor(offset: usize, id: u32, expected: &'static str) -> Error {
     Error::new(ErrorKind::UnknownConstructor { id, expected }, offset)
+}
+
+/// A vector count at `offset` whose elements cannot fit in what is left.
+#[cold]
+#[inline(never)]
+fn vector_too_long(offset: usize, count: u32, available: usize) -> Error {
+    Error::new(ErrorKind::VectorTooLong { count, available }, offset)
 }
 
 /// An object length (from a preceding field) that cannot be.
