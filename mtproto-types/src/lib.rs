@@ -116,6 +116,19 @@ pub trait Deserialize<'a>: Sized {
     /// Reads one value.
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self>;
 
+    /// Reads `count` values in a row: the elements of a vector, whose count
+    /// the caller has already checked against the bytes left (see
+    /// [`Reader::read_vector_len`]). The numbers (`int`, `long`, `double`)
+    /// read them all under one bounds check; other types keep this loop.
+    #[inline]
+    fn deserialize_many(reader: &mut Reader<'a>, count: usize) -> Result<Vec<Self>> {
+        let mut items = Vec::with_capacity(count);
+        for _ in 0..count {
+            items.push(Self::deserialize(reader)?);
+        }
+        Ok(items)
+    }
+
     /// Reads one value that must span all of `bytes`.
     #[inline]
     fn from_bytes(bytes: &'a [u8]) -> Result<Self> {

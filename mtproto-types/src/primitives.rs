@@ -32,6 +32,22 @@ macro_rules! fixed {
             fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
                 reader.$read()
             }
+
+            /// All `count` numbers under one bounds check, converted in a
+            /// loop the compiler vectorizes.
+            #[inline]
+            fn deserialize_many(reader: &mut Reader<'a>, count: usize) -> Result<Vec<Self>> {
+                const SIZE: usize = std::mem::size_of::<$ty>();
+                let bytes = reader.take(count.saturating_mul(SIZE))?;
+                Ok(bytes
+                    .chunks_exact(SIZE)
+                    .map(|chunk| {
+                        let mut word = [0u8; SIZE];
+                        word.copy_from_slice(chunk);
+                        <$ty>::from_le_bytes(word)
+                    })
+                    .collect())
+            }
         }
         impl IntoStatic for $ty {
             type Static = $ty;

@@ -63,8 +63,10 @@ pub fn write_elements<T: Serialize>(items: &[T], out: &mut Writer<'_>) {
 
 /// Reads a bare vector of values that read themselves, checking the count
 /// against [`Deserialize::MIN_LEN`] before allocating.
+#[inline]
 pub fn deserialize_elements<'a, T: Deserialize<'a>>(reader: &mut Reader<'a>) -> Result<Vec<T>> {
-    deserialize_bare_with(reader, T::MIN_LEN, T::deserialize)
+    let count = reader.read_vector_len(T::MIN_LEN)?;
+    T::deserialize_many(reader, count)
 }
 
 /// Bytes of a bare vector of bare constructors (`vector<%T>`): the count,

@@ -279,6 +279,44 @@ fn vector_counts_are_bounded_by_each_elements_least_size() {
 }
 
 #[test]
+fn numbers_read_in_bulk_check_the_whole_run() {
+    // `deserialize_many` is public: a count nobody checked must still end
+    // in an error at the run's start, with nothing allocated.
+    let bytes = hex(&["01000000 00000000 02000000 00000000"]);
+    for count in [3, usize::MAX / 8 + 1, usize::MAX] {
+        let mut reader = mtproto_types::Reader::new(&bytes);
+        let (allocations, _, result) =
+            counting::count(|| i64::deserialize_many(&mut reader, count));
+        assert_eq!(
+            result.unwrap_err(),
+            err(
+                ErrorKind::UnexpectedEof {
+                    needed: count.saturating_mul(8),
+                    available: 16
+                },
+                0
+            ),
+            "count {count}"
+        );
+        assert_eq!(allocations, 0);
+    }
+    // Each width reads its own little-endian values, and the reader moves
+    // past exactly the run.
+    let mut reader = mtproto_types::Reader::new(&bytes);
+    assert_eq!(i64::deserialize_many(&mut reader, 2).unwrap(), [1, 2]);
+    assert!(reader.is_empty());
+    let mut reader = mtproto_types::Reader::new(&bytes);
+    assert_eq!(i32::deserialize_many(&mut reader, 3).unwrap(), [1, 0, 2]);
+    assert_eq!(reader.offset(), 12);
+    let mut reader = mtproto_types::Reader::new(&bytes);
+    assert_eq!(u32::deserialize_many(&mut reader, 0).unwrap(), []);
+    assert_eq!(reader.offset(), 0);
+    let doubles = hex(&["000000000000f03f 000000000000f0bf"]);
+    let mut reader = mtproto_types::Reader::new(&doubles);
+    assert_eq!(f64::deserialize_many(&mut reader, 2).unwrap(), [1.0, -1.0]);
+}
+
+#[test]
 fn strings_running_past_the_end() {
     // Short form: 200 bytes claimed, 3 present.
     let bytes = hex(&["19ca4421 a4010000 c8 414243"]);
