@@ -76,11 +76,11 @@ fn doc_lines(text: &str) -> TokenStream {
 }
 
 impl Emitter<'_> {
-    /// `#[inline]` on the decoders when asked for: small layers (the
-    /// service messages) gain from inlining across crates and codegen
-    /// units; a whole application layer would only grow its build. (The
-    /// encoders and conversions are always `#[inline]`: built only where a
-    /// program uses them.)
+    /// `#[inline]` on the boxed types' decoders when asked for: small
+    /// layers (the service messages) gain from inlining across crates and
+    /// codegen units; a whole application layer would only grow its build.
+    /// (The constructors' bare decoders, the encoders and the conversions
+    /// are always `#[inline]`; see [`crate::Options::inline`].)
     fn inline_attr(&self) -> TokenStream {
         if self.inline {
             quote!(#[inline])
@@ -478,7 +478,10 @@ impl Emitter<'_> {
         let decl_generics = self.generics(item, Some(&a), &quote!());
         let doc = self.doc_of(item, what);
         let serde = self.serde_attrs(&item.def.name.full());
-        let inline = self.inline_attr();
+        // Always: a bare decoder inlined into its boxed type's decoder
+        // writes its value where the variant goes, instead of returning it
+        // through memory to be moved (see `Options::inline`).
+        let inline = quote!(#[inline]);
         let fields = self.stored_fields(item).map(|(f, ty, optional, boxed)| {
             let field = ident(&f.ident);
             let mut rust = self.rust_ty(ty, &a);
