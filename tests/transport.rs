@@ -140,6 +140,89 @@ fn every_transport_one_byte_at_a_time_and_in_random_chunks() {
     }
 }
 
+/// Reads straight into the decoder's buffer (`read_buf` + `filled`), in
+/// reads of random sizes into rooms of random sizes, mixed with `feed`:
+/// the same frames as feeding, and the room is never smaller than asked.
+#[test]
+fn reading_into_the_buffer_gives_the_frames_that_feeding_does() {
+    let mut rng = SplitMix64::new(11);
+    for kind in KINDS {
+        for sender in [Side::Client, Side::Server] {
+            let (wire, expected) = sample_stream(kind, sender);
+            for round in 0..30 {
+                let mut dec = StreamDecoder::new(kind.decoder(other(sender)));
+                let mut got = Vec::new();
+                let mut rest = &wire[..];
+                while !rest.is_empty() {
+                    let n = ((rng.next_u64() % 500) as usize + 1).min(rest.len());
+                    let taken = if rng.next_u64() % 4 == 0 {
+                        dec.feed(&rest[..n]);
+                        n
+                    } else {
+                        let min = (rng.next_u64() % 600) as usize + 1;
+                        let room = dec.read_buf(min);
+                        assert!(room.len() >= min, "{kind:?}: room {} < {min}", room.len());
+                        // A read writes at most the room it was lent.
+                        let n = n.min(room.len());
+                        room[..n].copy_from_slice(&rest[..n]);
+                        dec.filled(n);
+                        n
+                    };
+                    rest = &rest[taken..];
+                    while let Some(frame) = dec.next_frame().unwrap() {
+                        got.push(frame.map(<[u8]>::to_vec));
+                    }
+                }
+                assert_eq!(dec.buffered(), 0, "{kind:?}: bytes left over");
+                assert_frames(kind, &got, &expected, &format!("reads, round {round}"));
+            }
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "lent only 16 bytes")]
+fn filled_cannot_claim_more_than_the_room_lent() {
+    let mut dec = StreamDecoder::new(intermediate::Decoder::client());
+    assert_eq!(dec.read_buf(16).len(), 16);
+    dec.filled(17);
+}
+
+/// A 4 MiB packet read in one go, then small reads: the consumed packet
+/// is dropped (and its memory given back) before the next bytes land.
+#[test]
+fn small_reads_after_a_large_packet() {
+    let big = payload(4 << 20, 7);
+    let mut wire = Vec::new();
+    intermediate::Encoder::server()
+        .encode_packet(&big, false, &mut wire)
+        .unwrap();
+    let mut dec = StreamDecoder::new(intermediate::Decoder::client());
+    let room = dec.read_buf(wire.len());
+    room[..wire.len()].copy_from_slice(&wire);
+    dec.filled(wire.len());
+    assert_eq!(
+        dec.next_frame().unwrap().map(|f| f.map(<[u8]>::len)),
+        Some(Frame::packet(big.len()))
+    );
+    let room = dec.read_buf(4096).len();
+    assert!(room >= 4096);
+    dec.filled(0);
+    dec.feed(&[8, 0, 0, 0]);
+    assert_eq!(dec.buffered(), 4);
+    assert_eq!(dec.next_frame().unwrap(), None);
+    assert_eq!(dec.needed(), 8);
+    let mut small = Vec::new();
+    intermediate::Encoder::server()
+        .encode_packet(&[1; 8], false, &mut small)
+        .unwrap();
+    dec.feed(&small[4..]);
+    assert_eq!(
+        dec.next_frame().unwrap(),
+        Some(Frame::packet(&[1u8; 8][..]))
+    );
+}
+
 /// The raw `decode` contract: on every prefix of the stream it either
 /// returns the frame that ends within it or asks for a count of bytes that
 /// never overshoots the end of that frame, and it consumes nothing then.

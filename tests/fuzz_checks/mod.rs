@@ -560,8 +560,18 @@ fn check_stream_decoder(choice: u8, seed: u8, stream: &[u8], reference: &Run, na
     let mut frames = Vec::new();
     let mut fed = 0;
     let mut end = Ok(());
-    'feed: for cut in split_sizes(seed.rotate_left(3), stream) {
-        sd.feed(&stream[fed..fed + cut]);
+    'feed: for (i, cut) in split_sizes(seed.rotate_left(3), stream)
+        .into_iter()
+        .enumerate()
+    {
+        let piece = &stream[fed..fed + cut];
+        // Every other piece is read into the decoder's own buffer.
+        if (usize::from(seed) + i) % 2 == 0 {
+            sd.feed(piece);
+        } else {
+            sd.read_buf(cut)[..cut].copy_from_slice(piece);
+            sd.filled(cut);
+        }
         fed += cut;
         loop {
             match sd.next_frame() {
