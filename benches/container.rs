@@ -5,32 +5,16 @@
 //!
 //! Run: `cargo bench --bench container -- --warm-up-time 1 --measurement-time 3`
 
+mod runtime_inputs;
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use mtproto::container::{
-    unpack, ContainerLimits, Numbering, Outbox, OutgoingMessage, MAX_MESSAGES,
-};
-use mtproto::msg_id::UnixTime;
-use mtproto::service::{functions, types};
+use mtproto::container::{unpack, ContainerLimits, Numbering, MAX_MESSAGES};
+use mtproto::service::types;
 use mtproto::transport::Side;
-use mtproto_types::{DeserializeBare, Reader, Serialize};
-
-const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
-
-/// A full outbox: 1020 pings, numbered.
-fn full_outbox(numbering: &mut Numbering) -> Outbox {
-    let mut outbox = Outbox::new(ContainerLimits::default());
-    for ping_id in 0..MAX_MESSAGES as i64 {
-        let (msg_id, seq_no) = numbering.next(NOW, true);
-        outbox.push(OutgoingMessage {
-            msg_id,
-            seq_no,
-            body: functions::Ping { ping_id }.to_bytes(),
-        });
-    }
-    outbox
-}
+use mtproto_types::{DeserializeBare, Reader};
+use runtime_inputs::{full_outbox, NOW};
 
 fn containers(c: &mut Criterion) {
     let mut numbering = Numbering::new(Side::Client);

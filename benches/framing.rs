@@ -7,46 +7,15 @@
 use std::hint::black_box;
 use std::io::Read;
 
+mod runtime_inputs;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mtproto::gzip::{inflate, DEFAULT_MAX_INFLATED};
-use mtproto::random::{RandomSource, SplitMix64};
+use mtproto::random::SplitMix64;
 use mtproto::transport::{
-    abridged, full, intermediate, padded, Decode, Decoded, Encode, Frame, Kind, Side, StreamDecoder,
+    abridged, full, intermediate, padded, Decode, Decoded, Encode, Kind, Side, StreamDecoder,
 };
-
-/// About 1 MiB per iteration, as many small or a few large packets.
-fn packets(size: usize) -> Vec<Vec<u8>> {
-    let mut rng = SplitMix64::new(size as u64);
-    (0..(1 << 20) / size)
-        .map(|_| {
-            let mut p = vec![0u8; size];
-            rng.fill_bytes(&mut p);
-            p
-        })
-        .collect()
-}
-
-/// Encodes every packet into `out`, then decodes the frames borrowed from
-/// it, with the transport's concrete types (static dispatch, as a caller
-/// that picked its transport at compile time gets).
-fn encode_decode<E: Encode, D: Decode>(
-    packets: &[Vec<u8>],
-    out: &mut Vec<u8>,
-    (mut enc, mut dec): (E, D),
-) {
-    out.clear();
-    for p in packets {
-        enc.encode_packet(p, false, out).unwrap();
-    }
-    let mut at = 0;
-    while let Decoded::Frame { frame, consumed } = dec.decode(&out[at..]).unwrap() {
-        if let Frame::Packet { payload, .. } = frame {
-            black_box(payload);
-        }
-        at += consumed;
-    }
-    assert_eq!(at, out.len());
-}
+use runtime_inputs::{encode_decode, packets};
 
 /// The same through [`StreamDecoder`], which copies what it is fed into
 /// its own buffer (one more copy of every byte).

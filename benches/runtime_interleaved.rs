@@ -11,16 +11,14 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use mtproto::container::{
-    unpack, ContainerLimits, Numbering, Outbox, OutgoingMessage, MAX_MESSAGES,
-};
-use mtproto::msg_id::UnixTime;
-use mtproto::random::{RandomSource, SplitMix64};
-use mtproto::service::{functions, types};
-use mtproto::transport::{
-    abridged, full, intermediate, padded, Decode, Decoded, Encode, Frame, Side,
-};
-use mtproto_types::{DeserializeBare, Reader, Serialize};
+mod runtime_inputs;
+
+use mtproto::container::{unpack, ContainerLimits, Numbering, MAX_MESSAGES};
+use mtproto::random::SplitMix64;
+use mtproto::service::types;
+use mtproto::transport::{abridged, full, intermediate, padded, Side};
+use mtproto_types::{DeserializeBare, Reader};
+use runtime_inputs::{encode_decode, full_outbox, packets, NOW};
 
 /// Mean nanoseconds per call of `f` over `calls` calls.
 fn time_ns(calls: u32, mut f: impl FnMut()) -> f64 {
@@ -40,57 +38,14 @@ struct Pair<'a> {
     baseline: Box<dyn FnMut() + 'a>,
 }
 
-const NOW: UnixTime = UnixTime::from_secs(1_700_000_000);
-
 /// A full container of 1020 pings, as a sender packs it.
 fn full_container() -> (i64, Vec<u8>) {
     let mut numbering = Numbering::new(Side::Client);
-    let mut outbox = Outbox::new(ContainerLimits::default());
-    for ping_id in 0..MAX_MESSAGES as i64 {
-        let (msg_id, seq_no) = numbering.next(NOW, true);
-        outbox.push(OutgoingMessage {
-            msg_id,
-            seq_no,
-            body: functions::Ping { ping_id }.to_bytes(),
-        });
-    }
-    let packet = outbox.flush(&mut numbering, NOW).expect("a container");
+    let packet = full_outbox(&mut numbering)
+        .flush(&mut numbering, NOW)
+        .expect("a container");
     assert!(packet.is_container());
     (packet.msg_id, packet.body)
-}
-
-/// About 1 MiB of random packets of `size` bytes.
-fn packets(size: usize) -> Vec<Vec<u8>> {
-    let mut rng = SplitMix64::new(size as u64);
-    (0..(1 << 20) / size)
-        .map(|_| {
-            let mut p = vec![0u8; size];
-            rng.fill_bytes(&mut p);
-            p
-        })
-        .collect()
-}
-
-/// Encodes every packet into `out`, then decodes the frames borrowed from
-/// it (the `framing` bench's `encode+decode`).
-fn encode_decode<E: Encode, D: Decode>(
-    packets: &[Vec<u8>],
-    out: &mut Vec<u8>,
-    mut enc: E,
-    mut dec: D,
-) {
-    out.clear();
-    for p in packets {
-        enc.encode_packet(p, false, out).unwrap();
-    }
-    let mut at = 0;
-    while let Decoded::Frame { frame, consumed } = dec.decode(&out[at..]).unwrap() {
-        if let Frame::Packet { payload, .. } = frame {
-            black_box(payload);
-        }
-        at += consumed;
-    }
-    assert_eq!(at, out.len());
 }
 
 /// One transport's `encode_decode` over the packets, into the buffer.
@@ -126,28 +81,31 @@ fn main() {
                 encode_decode(
                     p,
                     o,
-                    abridged::Encoder::client(),
-                    abridged::Decoder::server(),
+                    (abridged::Encoder::client(), abridged::Decoder::server()),
                 )
             }),
             ("intermediate", |p, o| {
                 encode_decode(
                     p,
                     o,
-                    intermediate::Encoder::client(),
-                    intermediate::Decoder::server(),
+                    (
+                        intermediate::Encoder::client(),
+                        intermediate::Decoder::server(),
+                    ),
                 )
             }),
             ("padded", |p, o| {
                 encode_decode(
                     p,
                     o,
-                    padded::Encoder::client(SplitMix64::new(1)),
-                    padded::Decoder::server(),
+                    (
+                        padded::Encoder::client(SplitMix64::new(1)),
+                        padded::Decoder::server(),
+                    ),
                 )
             }),
             ("full", |p, o| {
-                encode_decode(p, o, full::Encoder::client(), full::Decoder::server())
+                encode_decode(p, o, (full::Encoder::client(), full::Decoder::server()))
             }),
         ];
         let packets = std::rc::Rc::new(packets);
