@@ -122,11 +122,7 @@ pub trait Deserialize<'a>: Sized {
     /// read them all under one bounds check; other types keep this loop.
     #[inline]
     fn deserialize_many(reader: &mut Reader<'a>, count: usize) -> Result<Vec<Self>> {
-        let mut items = Vec::with_capacity(count);
-        for _ in 0..count {
-            items.push(Self::deserialize(reader)?);
-        }
-        Ok(items)
+        vector::read_each(reader, count, Self::deserialize)
     }
 
     /// Reads one value that must span all of `bytes`.

@@ -478,10 +478,6 @@ impl Emitter<'_> {
         let decl_generics = self.generics(item, Some(&a), &quote!());
         let doc = self.doc_of(item, what);
         let serde = self.serde_attrs(&item.def.name.full());
-        // Always: a bare decoder inlined into its boxed type's decoder
-        // writes its value where the variant goes, instead of returning it
-        // through memory to be moved (see `Options::inline`).
-        let inline = quote!(#[inline]);
         let fields = self.stored_fields(item).map(|(f, ty, optional, boxed)| {
             let field = ident(&f.ident);
             let mut rust = self.rust_ty(ty, &a);
@@ -643,7 +639,11 @@ impl Emitter<'_> {
             #read_impl tl::DeserializeBare<'a> for #name #use_generics_a {
                 const MIN_BARE_LEN: usize = #min;
 
-                #inline
+                // Always inline: a bare decoder inlined into its boxed
+                // type's decoder writes its value where the variant goes,
+                // instead of returning it through memory to be moved (see
+                // `Options::inline`).
+                #[inline]
                 fn deserialize_bare(#reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
                     #recursive_enter
                     #reads

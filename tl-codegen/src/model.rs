@@ -606,10 +606,10 @@ pub(crate) const LARGE_OPTIONAL_FIELD: usize = 64;
 
 /// Boxes the fields of constructors whose type is larger than
 /// [`LARGE_FIELD`] ([`LARGE_OPTIONAL_FIELD`] behind a flag), deciding from
-/// the inside out (boxing inside a type shrinks it). Sizes are estimates of the Rust layout on a 64-bit target
-/// (`Cow`/`Vec` 24 bytes, an enum its largest variant plus a tag word, an
-/// `Option` of a number a tag word more); being off by a few bytes only
-/// moves the line.
+/// the inside out (boxing inside a type shrinks it). Sizes are estimates
+/// of the Rust layout on a 64-bit target (`Cow`/`Vec` 24 bytes, an enum
+/// its largest variant plus a tag word, an `Option` of a number a tag word
+/// more); being off by a few bytes only moves the line.
 /// Functions are left alone: users build them, and they are not decoded
 /// in bulk.
 fn box_large_fields(layer: &mut Layer) {
