@@ -26,6 +26,7 @@ mod error;
 mod object;
 mod primitives;
 mod reader;
+mod slot;
 pub mod vector;
 mod writer;
 
@@ -34,6 +35,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use object::RawObject;
 pub use primitives::{Int128, Int256};
 pub use reader::{Reader, DEFAULT_MAX_DEPTH};
+pub use slot::{deserialize_in_place, Filled, Slot};
 pub use writer::Writer;
 
 /// Telegram's application layer (layer 230), generated from `schema/api.tl`.
@@ -116,13 +118,25 @@ pub trait Deserialize<'a>: Sized {
     /// Reads one value.
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self>;
 
+    /// Reads one value into `slot`, memory where it will stay (a `Vec`'s
+    /// next element, a `Box`), rather than returning it to be copied
+    /// there: for large types, whose decoders build the value in place.
+    /// Generated enums implement this and have `deserialize` call it
+    /// through [`deserialize_in_place`]; by default it is `deserialize`'s
+    /// value written into the slot.
+    #[inline]
+    fn deserialize_into<'s>(reader: &mut Reader<'a>, slot: Slot<'s, Self>) -> Result<Filled<'s>> {
+        Ok(slot.write(Self::deserialize(reader)?))
+    }
+
     /// Reads `count` values in a row: the elements of a vector, whose count
     /// the caller has already checked against the bytes left (see
-    /// [`Reader::read_vector_len`]). The numbers (`int`, `long`, `double`)
-    /// read them all under one bounds check; other types keep this loop.
+    /// [`Reader::read_vector_len`]). Each is decoded in place in the `Vec`
+    /// ([`Deserialize::deserialize_into`]); the numbers (`int`, `long`,
+    /// `double`) instead read them all under one bounds check.
     #[inline]
     fn deserialize_many(reader: &mut Reader<'a>, count: usize) -> Result<Vec<Self>> {
-        vector::read_each(reader, count, Self::deserialize)
+        slot::read_each_in_place(reader, count)
     }
 
     /// Reads one value that must span all of `bytes`.

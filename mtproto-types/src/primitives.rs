@@ -222,9 +222,10 @@ impl<T: Serialize + ?Sized> Serialize for Box<T> {
 impl<'a, T: Deserialize<'a>> Deserialize<'a> for Box<T> {
     const MIN_LEN: usize = T::MIN_LEN;
 
+    /// Decodes the value straight into the box's memory.
     #[inline]
     fn deserialize(reader: &mut Reader<'a>) -> Result<Self> {
-        T::deserialize(reader).map(Box::new)
+        crate::slot::deserialize_boxed(reader)
     }
 }
 

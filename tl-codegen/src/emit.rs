@@ -1073,10 +1073,18 @@ impl Emitter<'_> {
             }
 
             impl<'a> tl::Deserialize<'a> for #name #read_lt {
-                #inline
+                #[inline]
                 fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
+                    tl::deserialize_in_place(reader)
+                }
+
+                #inline
+                fn deserialize_into<'s>(
+                    reader: &mut tl::Reader<'a>,
+                    slot: tl::Slot<'s, Self>,
+                ) -> tl::Result<tl::Filled<'s>> {
                     let start = reader.offset();
-                    Ok(match reader.read_u32()? {
+                    Ok(slot.write(match reader.read_u32()? {
                         #(#reads)*
                         id => {
                             return Err(tl::Error::new(
@@ -1084,7 +1092,7 @@ impl Emitter<'_> {
                                 start,
                             ))
                         }
-                    })
+                    }))
                 }
             }
 
