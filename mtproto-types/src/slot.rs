@@ -4,11 +4,12 @@
 //! returned in a `Result` and then copied there.
 //!
 //! Only [`Slot::write`] makes the [`Filled`] proof that
-//! [`Deserialize::deserialize_into`] must return, and each slot's lifetime
-//! is its own (invariant, and chosen by [`fill`]'s caller for one closure
-//! call only), so a decoder cannot return the proof of another slot: `Ok`
-//! means this slot was written. That is what lets safe decoders fill memory
-//! that the crate then treats as initialized.
+//! [`Deserialize::deserialize_into`] must return, and that method is
+//! generic over the slot's lifetime `'s`, which is invariant: a decoder
+//! that works for every `'s` cannot have a `Filled<'s>` from anywhere but
+//! the one slot it was given, so `Ok` means this slot was written. That is
+//! what lets safe decoders fill memory that the crate then treats as
+//! initialized ([`decode_into`]).
 #![allow(unsafe_code)]
 
 use std::marker::PhantomData;
@@ -41,9 +42,9 @@ type Brand<'s> = PhantomData<fn(&'s ()) -> &'s ()>;
 /// assert_eq!((pairs[0].0, pairs[0].1), (2, 3));
 /// ```
 pub struct Slot<'s, T> {
-    // A raw pointer rather than `&'s mut MaybeUninit<T>`: a reference would
-    // require `T: 's`, which the `for<'s>` closure of `fill` cannot promise
-    // for types that borrow their input.
+    // A raw pointer rather than `&'s mut MaybeUninit<T>`, which would need
+    // `T: 's` wherever a slot is named: `'s` only brands the slot, and the
+    // memory's borrow is held by `decode_into`'s caller.
     mem: *mut MaybeUninit<T>,
     brand: Brand<'s>,
 }
@@ -70,9 +71,10 @@ impl<'s, T> Slot<'s, T> {
     /// Stores `value` in the slot.
     #[inline(always)]
     pub fn write(self, value: T) -> Filled<'s> {
-        // SAFETY: `mem` comes from the `&mut MaybeUninit<T>` that `fill` was
-        // given, which is borrowed for the whole closure call this slot
-        // lives in; `write` consumes the slot, so this is the only access.
+        // SAFETY: `mem` comes from the `&mut MaybeUninit<T>` that
+        // `decode_into` was given, which stays borrowed for the call this
+        // slot lives in; `write` consumes the slot, so this is the only
+        // access.
         unsafe { (*self.mem).write(value) };
         Filled { brand: PhantomData }
     }
@@ -90,19 +92,19 @@ impl std::fmt::Debug for Filled<'_> {
     }
 }
 
-/// Runs `decode` on a slot over `mem`. `Ok` means `mem` is initialized.
+/// Decodes a `T` into `mem`. `Ok` means `mem` is initialized: the
+/// `Filled` that `deserialize_into` returned can only have come from the
+/// slot over `mem` (see the module's docs).
 #[inline(always)]
-pub(crate) fn fill<T, E>(
+fn decode_into<'a, T: Deserialize<'a>>(
+    reader: &mut Reader<'a>,
     mem: &mut MaybeUninit<T>,
-    decode: impl for<'s> FnOnce(Slot<'s, T>) -> std::result::Result<Filled<'s>, E>,
-) -> std::result::Result<(), E> {
-    // `decode` works for every `'s`, so it cannot have a `Filled` of this
-    // slot's lifetime from anywhere but this slot's `write`.
-    decode(Slot {
+) -> Result<()> {
+    let slot = Slot {
         mem,
         brand: PhantomData,
-    })
-    .map(|_filled| ())
+    };
+    T::deserialize_into(reader, slot).map(|_filled| ())
 }
 
 /// Decodes a `T` through its [`Deserialize::deserialize_into`]: the body of
@@ -112,8 +114,8 @@ pub(crate) fn fill<T, E>(
 #[inline]
 pub fn deserialize_in_place<'a, T: Deserialize<'a>>(reader: &mut Reader<'a>) -> Result<T> {
     let mut mem = MaybeUninit::uninit();
-    fill(&mut mem, |slot| T::deserialize_into(reader, slot))?;
-    // SAFETY: `fill` returned `Ok`, so the slot over `mem` was written.
+    decode_into(reader, &mut mem)?;
+    // SAFETY: `decode_into` returned `Ok`, so `mem` was written.
     Ok(unsafe { mem.assume_init() })
 }
 
@@ -130,8 +132,8 @@ pub(crate) fn read_each_in_place<'a, T: Deserialize<'a>>(
         let Some(next) = items.spare_capacity_mut().first_mut() else {
             unreachable!("the Vec has room for `count` elements")
         };
-        fill(next, |slot| T::deserialize_into(reader, slot))?;
-        // SAFETY: `fill` returned `Ok`: the first spare element, the one at
+        decode_into(reader, next)?;
+        // SAFETY: `decode_into` returned `Ok`: the first spare element, the one at
         // `len`, is initialized, and it is within the capacity.
         unsafe { items.set_len(items.len() + 1) };
     }
@@ -143,8 +145,8 @@ pub(crate) fn read_each_in_place<'a, T: Deserialize<'a>>(
 pub(crate) fn deserialize_boxed<'a, T: Deserialize<'a>>(reader: &mut Reader<'a>) -> Result<Box<T>> {
     // `Box::new_uninit` needs Rust 1.82; this crate supports 1.80.
     let mut boxed = Box::new(MaybeUninit::<T>::uninit());
-    fill(&mut boxed, |slot| T::deserialize_into(reader, slot))?;
-    // SAFETY: `fill` returned `Ok`, so the box's value was written, and
+    decode_into(reader, &mut *boxed)?;
+    // SAFETY: `decode_into` returned `Ok`, so the box's value was written, and
     // `MaybeUninit<T>` has the layout of `T`: the allocation is a valid
     // `Box<T>`.
     Ok(unsafe { Box::from_raw(Box::into_raw(boxed).cast::<T>()) })

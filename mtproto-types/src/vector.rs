@@ -36,20 +36,9 @@ pub fn write_bare_with<T>(
 pub fn deserialize_bare_with<'a, T>(
     reader: &mut Reader<'a>,
     min_element_len: usize,
-    read: impl FnMut(&mut Reader<'a>) -> Result<T>,
-) -> Result<Vec<T>> {
-    let count = reader.read_vector_len(min_element_len)?;
-    read_each(reader, count, read)
-}
-
-/// Reads `count` elements with `read`, into a `Vec` sized once; the caller
-/// has checked `count` against the bytes left.
-#[inline]
-pub(crate) fn read_each<'a, T>(
-    reader: &mut Reader<'a>,
-    count: usize,
     mut read: impl FnMut(&mut Reader<'a>) -> Result<T>,
 ) -> Result<Vec<T>> {
+    let count = reader.read_vector_len(min_element_len)?;
     let mut items = Vec::with_capacity(count);
     for _ in 0..count {
         items.push(read(reader)?);

@@ -128,10 +128,10 @@ pub struct Options {
     pub serde: bool,
     /// Mark the boxed types' decoders (`enums::X::deserialize_into`, which
     /// `deserialize` wraps) `#[inline]` too, so that they can be inlined
-    /// into callers in other crates.
-    /// Worth it for a small layer on a hot path (the service messages:
-    /// decoding a container of 1000 of them got 1.5x faster); for a whole
-    /// application layer it mostly lengthens the build.
+    /// into callers in other crates. Worth it for a small layer on a hot
+    /// path (the service messages: decoding a container of 1000 of them
+    /// got 1.5x faster); for a whole application layer it mostly lengthens
+    /// the build.
     ///
     /// Everything else is `#[inline]` either way. The constructors' bare
     /// decoders are, so that each inlines into its boxed type's decoder
@@ -142,9 +142,8 @@ pub struct Options {
     /// turn build their value in the memory it is decoded into (a `Vec`'s
     /// next element, a `Box`: `Deserialize::deserialize_into`), which took
     /// the move of each `Message` into its `Vec` away as well (another
-    /// 1.1x). Serialization functions,
-    /// `IntoStatic` and the enum conversions are compiled only in crates
-    /// that call them.
+    /// 1.1x). Serialization functions, `IntoStatic` and the enum
+    /// conversions are compiled only in crates that call them.
     pub inline: bool,
 }
 
