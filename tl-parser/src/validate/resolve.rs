@@ -194,20 +194,11 @@ impl Resolver<'_, '_> {
             if index.types.contains_key(&k) {
                 return TypeKind::Boxed;
             }
-            if let Some(&kind) = ty
-                .name
-                .namespace
-                .is_empty()
-                .then(|| index.builtin_types.get(ty.name.name.as_str()))
-                .flatten()
-            {
-                return kind;
-            }
-            return self.unknown(ty, "no constructor in this schema has the result type");
+            return self.builtin_or_unknown(ty);
         }
         if ty.has_percent() {
-            match index.types.get(&k) {
-                Some(&(_, _, 1)) => return TypeKind::BareConstructor,
+            return match index.types.get(&k) {
+                Some(&(_, _, 1)) => TypeKind::BareConstructor,
                 Some(&(first, second, n)) => {
                     let list = [first, second].map(|c| format!("`{}`", index.definitions[c].name));
                     self.diags.push(
@@ -223,20 +214,10 @@ impl Resolver<'_, '_> {
                             list.join(", ")
                         )),
                     );
-                    return TypeKind::Unresolved;
+                    TypeKind::Unresolved
                 }
-                None => {}
-            }
-            if let Some(&kind) = ty
-                .name
-                .namespace
-                .is_empty()
-                .then(|| index.builtin_types.get(ty.name.name.as_str()))
-                .flatten()
-            {
-                return kind;
-            }
-            return self.unknown(ty, "no constructor in this schema has the result type");
+                None => self.builtin_or_unknown(ty),
+            };
         }
         if let Some(&c) = index.by_name.get(&k) {
             if index.definitions[c].category == Category::Type {
@@ -244,6 +225,21 @@ impl Resolver<'_, '_> {
             }
         }
         self.unknown(ty, "no constructor in this schema is named")
+    }
+
+    /// The kind of a type name no constructor declares (`Int` in `int ? =
+    /// Int;`), boxed or with `%`: one a builtin line declares, or unknown.
+    fn builtin_or_unknown(&mut self, ty: &TypeRef) -> TypeKind {
+        let builtin = ty
+            .name
+            .namespace
+            .is_empty()
+            .then(|| self.index.builtin_types.get(ty.name.name.as_str()))
+            .flatten();
+        match builtin {
+            Some(&kind) => kind,
+            None => self.unknown(ty, "no constructor in this schema has the result type"),
+        }
     }
 
     /// Reports `ty` as unknown, unless it names a definition that failed to
