@@ -731,6 +731,7 @@ pub(crate) fn expected_definitions(src: &str) -> usize {
 }
 
 /// What a `//` comment line means.
+#[derive(Debug, PartialEq, Eq)]
 enum LineComment<'a> {
     Layer(Option<u32>),
     Doc(&'a str),
@@ -990,34 +991,18 @@ mod tests {
 
     #[test]
     fn line_comment_classes() {
-        assert!(matches!(
-            classify_line_comment("// LAYER 12"),
-            LineComment::Layer(Some(12))
-        ));
-        assert!(matches!(
-            classify_line_comment("//LAYER 12 "),
-            LineComment::Layer(Some(12))
-        ));
-        assert!(matches!(
-            classify_line_comment("// LAYERS 12"),
-            LineComment::Plain
-        ));
-        assert!(matches!(
-            classify_line_comment("/// x "),
-            LineComment::Doc("x")
-        ));
-        assert!(matches!(classify_line_comment("///"), LineComment::Doc("")));
-        assert!(matches!(
-            classify_line_comment("////////"),
-            LineComment::Plain
-        ));
-        assert!(matches!(
-            classify_line_comment("//@description d"),
-            LineComment::Doc("@description d")
-        ));
-        assert!(matches!(
-            classify_line_comment("// plain"),
-            LineComment::Plain
-        ));
+        let cases = [
+            ("// LAYER 12", LineComment::Layer(Some(12))),
+            ("//LAYER 12 ", LineComment::Layer(Some(12))),
+            ("// LAYERS 12", LineComment::Plain),
+            ("/// x ", LineComment::Doc("x")),
+            ("///", LineComment::Doc("")),
+            ("////////", LineComment::Plain),
+            ("//@description d", LineComment::Doc("@description d")),
+            ("// plain", LineComment::Plain),
+        ];
+        for (line, class) in cases {
+            assert_eq!(classify_line_comment(line), class, "{line:?}");
+        }
     }
 }

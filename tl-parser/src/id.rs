@@ -6,7 +6,7 @@
 //! a field of type `bytes` written as `string`, and `flags.N?true` fields
 //! left out.
 
-use crate::ast::{Definition, ParamType, TypeRef};
+use crate::ast::{Definition, Name, ParamType, TypeRef};
 
 /// The text whose CRC32 is the definition's id.
 ///
@@ -47,11 +47,7 @@ pub(crate) fn compute_id_with(def: &Definition, buf: &mut String) -> u32 {
 }
 
 fn write_normalized(def: &Definition, out: &mut String) {
-    for ns in &def.name.namespace {
-        out.push_str(ns);
-        out.push('.');
-    }
-    out.push_str(&def.name.name);
+    write_name(&def.name, out);
     for g in &def.generics {
         out.push(' ');
         out.push_str(&g.name);
@@ -89,6 +85,15 @@ fn write_normalized(def: &Definition, out: &mut String) {
     write_type(&def.result, out);
 }
 
+/// `auth.sendCode`: as written, for definitions and type references alike.
+fn write_name(name: &Name, out: &mut String) {
+    for ns in &name.namespace {
+        out.push_str(ns);
+        out.push('.');
+    }
+    out.push_str(&name.name);
+}
+
 fn push_decimal(out: &mut String, n: u32) {
     if n >= 10 {
         push_decimal(out, n / 10);
@@ -111,11 +116,7 @@ fn write_type(ty: &TypeRef, out: &mut String) {
     if ty.has_percent() {
         out.push('%');
     }
-    for ns in &ty.name.namespace {
-        out.push_str(ns);
-        out.push('.');
-    }
-    out.push_str(&ty.name.name);
+    write_name(&ty.name, out);
     for arg in &ty.args {
         out.push(' ');
         write_type(arg, out);
