@@ -26,7 +26,7 @@
 //!
 //! # What it does
 //! Pending requests by msg_id; `rpc_result` matched and handed back raw;
-//! `rpc_error` as [`RpcError`]; acknowledgments owed (every content-related
+//! `rpc_error` as [`RpcError`](crate::rpc_error::RpcError); acknowledgments owed (every content-related
 //! message, i.e. odd seq_no) and received; `bad_server_salt` and
 //! `bad_msg_notification` fixed and the messages re-sent;
 //! `new_session_created`; future salts; `rpc_drop_answer`;
@@ -60,6 +60,8 @@
 //! }
 //! ```
 
+// `Session` is defined here; its methods live in the modules of what they
+// deal with, each public type next to what produces it.
 mod answers;
 mod body;
 mod config;
@@ -75,8 +77,7 @@ use std::collections::VecDeque;
 
 use mtproto_types::{RawObject, RemoteCall, Serialize};
 
-use crate::container::{self, MSG_CONTAINER_ID};
-use crate::container::{Numbering, Outbox};
+use crate::container::{self, Numbering, Outbox, MSG_CONTAINER_ID};
 use crate::envelope::EncryptedPlaintext;
 use crate::msg_id::{MsgIdValidator, UnixTime};
 use crate::salt::SaltStore;
