@@ -33,13 +33,13 @@ pub(crate) enum Purpose {
 pub(crate) struct Request {
     /// The current msg_id (0 before the first numbering).
     pub(crate) msg_id: i64,
-    pub(crate) seq_no: i32,
+    seq_no: i32,
     /// The query as enqueued, uncompressed and unwrapped.
     query: Vec<u8>,
     /// Run only after this request (`invokeAfterMsg`).
     after: Option<RequestId>,
     pub(crate) purpose: Purpose,
-    pub(crate) acked: bool,
+    acked: bool,
     pub(crate) attempts: u32,
     /// `rpc_drop_answer` was sent for it.
     pub(crate) cancelling: bool,
