@@ -19,8 +19,7 @@ pub(crate) struct Layer {
 /// A boxed TL type (`InputPeer`): one enum with a variant per constructor.
 pub(crate) struct BoxedType {
     pub tl_name: Name,
-    pub ident: String,
-    pub module: Vec<String>,
+    pub rust: RustName,
     /// Indices into [`Layer::constructors`].
     pub constructors: Vec<usize>,
     pub lifetime: bool,
@@ -29,8 +28,7 @@ pub(crate) struct BoxedType {
 /// A constructor (a struct in `types`) or a function (a struct in `functions`).
 pub(crate) struct Item {
     pub def: Definition,
-    pub ident: String,
-    pub module: Vec<String>,
+    pub rust: RustName,
     pub fields: Vec<Field>,
     /// Whether the struct borrows from its input (`'a`).
     pub lifetime: bool,
@@ -49,6 +47,25 @@ pub(crate) struct Item {
     pub returns: Option<Ty>,
 }
 
+/// Where a generated item lives below its kind's module (`types`, `enums`,
+/// `functions`): the TL namespace as modules, then the item's own name.
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct RustName {
+    /// One module per TL namespace (`auth` for `auth.sentCode`).
+    pub module: Vec<String>,
+    /// The struct's or enum's name (`SentCode`).
+    pub ident: String,
+}
+
+impl RustName {
+    fn of(name: &Name) -> Self {
+        RustName {
+            module: module_of(name),
+            ident: type_ident(&name.name),
+        }
+    }
+}
+
 /// One field of a constructor or function.
 pub(crate) struct Field {
     pub tl_name: String,
@@ -58,7 +75,7 @@ pub(crate) struct Field {
 
 pub(crate) enum Role {
     /// `name:#`: computed on write from the flag fields, never stored.
-    Flags,
+    Flags(FlagsWord),
     /// `bytes:int` right before an `Object`: the object's length, computed
     /// on write and checked on read.
     ObjectLength,
@@ -72,6 +89,75 @@ pub(crate) enum Role {
         /// An `Object` whose length is the preceding `ObjectLength` field.
         sized_by_previous: bool,
     },
+}
+
+/// What one `#` field carries: the bits that fields use, each with the
+/// fields it controls. Computed once while lowering, so that writing the
+/// word, checking it on read and documenting the fields all agree.
+#[derive(Default)]
+pub(crate) struct FlagsWord {
+    /// The bits some field uses, ascending.
+    pub bits: Vec<FlagBit>,
+    /// The same bits as a mask: a word read with any other bit set is
+    /// refused, since it would encode back to other bytes.
+    pub used: u32,
+}
+
+/// The fields that one bit of a `#` field controls. Real schemas let
+/// several fields share a bit (`user.bot` and `user.bot_info_version`;
+/// `message.views` and `message.forwards`): on the wire they are all
+/// present or all absent.
+pub(crate) struct FlagBit {
+    pub bit: u32,
+    /// Fields stored as an `Option`, as indices into [`Item::fields`].
+    pub values: Vec<usize>,
+    /// `flags.N?true` fields, as indices into [`Item::fields`].
+    pub trues: Vec<usize>,
+}
+
+impl FlagsWord {
+    /// Records that field `field` is controlled by `bit`.
+    fn add(&mut self, bit: u32, field: usize, is_true: bool) {
+        let at = match self.bits.binary_search_by_key(&bit, |b| b.bit) {
+            Ok(at) => at,
+            Err(at) => {
+                let empty = FlagBit {
+                    bit,
+                    values: Vec::new(),
+                    trues: Vec::new(),
+                };
+                self.bits.insert(at, empty);
+                at
+            }
+        };
+        let group = &mut self.bits[at];
+        if is_true {
+            group.trues.push(field);
+        } else {
+            group.values.push(field);
+        }
+        self.used |= 1 << bit;
+    }
+
+    /// The group of `bit`, which some field uses.
+    fn bit(&self, bit: u32) -> &FlagBit {
+        let at = self
+            .bits
+            .binary_search_by_key(&bit, |b| b.bit)
+            .expect("a flag bit that a field uses is recorded");
+        &self.bits[at]
+    }
+}
+
+impl Item {
+    /// The group of fields controlled by `bit` of the `#` field at
+    /// `flags_field`, as a field's [`Role::Value::flag`] names it.
+    pub fn flag_bit(&self, (flags_field, bit): (usize, u32)) -> &FlagBit {
+        match &self.fields[flags_field].role {
+            Role::Flags(word) => word.bit(bit),
+            _ => unreachable!("a flag refers to a `#` field"),
+        }
+    }
 }
 
 /// How a value is represented in Rust and encoded on the wire.
@@ -207,8 +293,7 @@ pub(crate) fn lower(schema: &Schema) -> Result<Layer, Error> {
             .map(|(key, ctors)| {
                 let name = type_names[key].clone();
                 BoxedType {
-                    ident: type_ident(&name.name),
-                    module: module_of(&name),
+                    rust: RustName::of(&name),
                     tl_name: name,
                     constructors: ctors.clone(),
                     lifetime: false,
@@ -313,7 +398,7 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
     let last = def.params.len().saturating_sub(1);
     for (i, param) in def.params.iter().enumerate() {
         let role = match &param.ty {
-            ParamType::Flags => Role::Flags,
+            ParamType::Flags => Role::Flags(FlagsWord::default()),
             ParamType::Normal { ty, flag } => {
                 let ty = resolver.ty(def, ty)?;
                 let flag = match flag {
@@ -321,7 +406,9 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
                     Some(f) => {
                         let index = fields
                             .iter()
-                            .position(|fl| fl.tl_name == f.field && matches!(fl.role, Role::Flags))
+                            .position(|fl| {
+                                fl.tl_name == f.field && matches!(fl.role, Role::Flags(_))
+                            })
                             .ok_or_else(|| Error::Unsupported {
                                 definition: def.name.full(),
                                 message: format!("flag field `{}` not declared before", f.field),
@@ -329,11 +416,20 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
                         Some((index, f.bit))
                     }
                 };
-                if ty == Ty::True && flag.is_none() {
-                    return Err(Error::Unsupported {
-                        definition: def.name.full(),
-                        message: format!("`{}:true` outside a flag", param.name),
-                    });
+                match flag {
+                    Some((index, bit)) => {
+                        let this_field = fields.len();
+                        if let Role::Flags(word) = &mut fields[index].role {
+                            word.add(bit, this_field, ty == Ty::True);
+                        }
+                    }
+                    None if ty == Ty::True => {
+                        return Err(Error::Unsupported {
+                            definition: def.name.full(),
+                            message: format!("`{}:true` outside a flag", param.name),
+                        });
+                    }
+                    None => {}
                 }
                 let sized_by_previous = ty == Ty::Object
                     && i > 0
@@ -383,8 +479,7 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
     };
     Ok(Item {
         def: def.clone(),
-        ident: type_ident(&def.name.name),
-        module: module_of(&def.name),
+        rust: RustName::of(&def.name),
         fields,
         lifetime: false,
         generics: def.generics.iter().map(|g| type_ident(&g.name)).collect(),
@@ -396,20 +491,18 @@ fn lower_item(def: &Definition, resolver: &Resolver<'_>) -> Result<Item, Error> 
     })
 }
 
-/// One generated item, for the clash check: its module path, its Rust name
-/// and the TL name it came from.
-type Placed<'l> = (&'l [String], &'l str, String);
+/// One generated item, for the clash check: its Rust name and the TL name
+/// it came from.
+type Placed<'l> = (&'l RustName, String);
 
 fn check_unique_idents(layer: &Layer) -> Result<(), Error> {
     fn items(list: &[Item]) -> Vec<Placed<'_>> {
-        list.iter()
-            .map(|c| (c.module.as_slice(), c.ident.as_str(), c.def.name.full()))
-            .collect()
+        list.iter().map(|c| (&c.rust, c.def.name.full())).collect()
     }
     let enums: Vec<Placed<'_>> = layer
         .types
         .iter()
-        .map(|t| (t.module.as_slice(), t.ident.as_str(), t.tl_name.full()))
+        .map(|t| (&t.rust, t.tl_name.full()))
         .collect();
     let groups = [
         ("types", items(&layer.constructors)),
@@ -417,12 +510,12 @@ fn check_unique_idents(layer: &Layer) -> Result<(), Error> {
         ("functions", items(&layer.functions)),
     ];
     for (kind, placed) in groups {
-        let mut seen: HashMap<(&[String], &str), String> = HashMap::new();
-        for (module, ident, tl) in placed {
-            if let Some(other) = seen.insert((module, ident), tl.clone()) {
+        let mut seen: HashMap<&RustName, String> = HashMap::new();
+        for (rust, tl) in placed {
+            if let Some(other) = seen.insert(rust, tl.clone()) {
                 return Err(Error::NameClash {
                     module: kind.to_string(),
-                    rust_name: ident.to_string(),
+                    rust_name: rust.ident.clone(),
                     first: other,
                     second: tl,
                 });
@@ -441,8 +534,8 @@ fn name_variants(layer: &mut Layer) {
             .constructors
             .iter()
             .map(|&c| {
-                let full = &layer.constructors[c].ident;
-                match full.strip_prefix(ty.ident.as_str()) {
+                let full = &layer.constructors[c].rust.ident;
+                match full.strip_prefix(ty.rust.ident.as_str()) {
                     Some(rest) if rest.starts_with(|ch: char| ch.is_ascii_uppercase()) => {
                         rest.to_string()
                     }
@@ -456,7 +549,7 @@ fn name_variants(layer: &mut Layer) {
             layer.constructors[c].variant = if use_short {
                 short[k].clone()
             } else {
-                layer.constructors[c].ident.clone()
+                layer.constructors[c].rust.ident.clone()
             };
         }
     }
@@ -737,7 +830,7 @@ fn measure_min_lens(layer: &mut Layer) {
         visiting: &mut [bool],
     ) -> usize {
         match role {
-            Role::Flags | Role::ObjectLength => 4,
+            Role::Flags(_) | Role::ObjectLength => 4,
             Role::Value { flag: Some(_), .. } => 0,
             Role::Value { ty, .. } => ty.min_len(&mut |c| ctor_min(layer, c, memo, visiting)),
         }
