@@ -172,8 +172,8 @@ pub mod types {
         const NAME: &'static str = "resPQ";
         #[inline]
         fn bare_len(&self) -> usize {
-            16 + 16 + tl::Serialize::serialized_len(&self.pq) + 8usize
-                + &self.server_public_key_fingerprints.len() * 8usize
+            16 + 16 + tl::Serialize::serialized_len(&self.pq) + 8
+                + &self.server_public_key_fingerprints.len() * 8
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -191,12 +191,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x05162463_u32);
+            out.put_u32(0x05162463);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ResPq<'a> {
-        const MIN_BARE_LEN: usize = 44usize;
+        const MIN_BARE_LEN: usize = 44;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -216,7 +216,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for ResPq<'a> {
-        const MIN_LEN: usize = 48usize;
+        const MIN_LEN: usize = 48;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x05162463, "resPQ")?;
@@ -290,12 +290,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x83c95aec_u32);
+            out.put_u32(0x83c95aec);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for PQInnerData<'a> {
-        const MIN_BARE_LEN: usize = 76usize;
+        const MIN_BARE_LEN: usize = 76;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let pq = tl::Deserialize::deserialize(reader)?;
@@ -316,7 +316,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for PQInnerData<'a> {
-        const MIN_LEN: usize = 80usize;
+        const MIN_LEN: usize = 80;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x83c95aec, "p_q_inner_data")?;
@@ -395,12 +395,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xa9f55f95_u32);
+            out.put_u32(0xa9f55f95);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for PQInnerDataDc<'a> {
-        const MIN_BARE_LEN: usize = 80usize;
+        const MIN_BARE_LEN: usize = 80;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let pq = tl::Deserialize::deserialize(reader)?;
@@ -423,7 +423,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for PQInnerDataDc<'a> {
-        const MIN_LEN: usize = 84usize;
+        const MIN_LEN: usize = 84;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xa9f55f95, "p_q_inner_data_dc")?;
@@ -503,12 +503,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x3c6a84d4_u32);
+            out.put_u32(0x3c6a84d4);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for PQInnerDataTemp<'a> {
-        const MIN_BARE_LEN: usize = 80usize;
+        const MIN_BARE_LEN: usize = 80;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let pq = tl::Deserialize::deserialize(reader)?;
@@ -531,7 +531,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for PQInnerDataTemp<'a> {
-        const MIN_LEN: usize = 84usize;
+        const MIN_LEN: usize = 84;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x3c6a84d4, "p_q_inner_data_temp")?;
@@ -614,12 +614,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x56fddf88_u32);
+            out.put_u32(0x56fddf88);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for PQInnerDataTempDc<'a> {
-        const MIN_BARE_LEN: usize = 84usize;
+        const MIN_BARE_LEN: usize = 84;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let pq = tl::Deserialize::deserialize(reader)?;
@@ -644,7 +644,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for PQInnerDataTempDc<'a> {
-        const MIN_LEN: usize = 88usize;
+        const MIN_LEN: usize = 88;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x56fddf88, "p_q_inner_data_temp_dc")?;
@@ -717,12 +717,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x75a3f765_u32);
+            out.put_u32(0x75a3f765);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for BindAuthKeyInner {
-        const MIN_BARE_LEN: usize = 36usize;
+        const MIN_BARE_LEN: usize = 36;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_i64()?;
@@ -741,7 +741,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for BindAuthKeyInner {
-        const MIN_LEN: usize = 40usize;
+        const MIN_LEN: usize = 40;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x75a3f765, "bind_auth_key_inner")?;
@@ -799,12 +799,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x79cb045d_u32);
+            out.put_u32(0x79cb045d);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ServerDhParamsFail {
-        const MIN_BARE_LEN: usize = 48usize;
+        const MIN_BARE_LEN: usize = 48;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -819,7 +819,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for ServerDhParamsFail {
-        const MIN_LEN: usize = 52usize;
+        const MIN_LEN: usize = 52;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x79cb045d, "server_DH_params_fail")?;
@@ -877,12 +877,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xd0e8075c_u32);
+            out.put_u32(0xd0e8075c);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ServerDhParamsOk<'a> {
-        const MIN_BARE_LEN: usize = 36usize;
+        const MIN_BARE_LEN: usize = 36;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -897,7 +897,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for ServerDhParamsOk<'a> {
-        const MIN_LEN: usize = 40usize;
+        const MIN_LEN: usize = 40;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xd0e8075c, "server_DH_params_ok")?;
@@ -969,12 +969,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xb5890dba_u32);
+            out.put_u32(0xb5890dba);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ServerDhInnerData<'a> {
-        const MIN_BARE_LEN: usize = 48usize;
+        const MIN_BARE_LEN: usize = 48;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -995,7 +995,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for ServerDhInnerData<'a> {
-        const MIN_LEN: usize = 52usize;
+        const MIN_LEN: usize = 52;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xb5890dba, "server_DH_inner_data")?;
@@ -1063,12 +1063,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x6643b654_u32);
+            out.put_u32(0x6643b654);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ClientDhInnerData<'a> {
-        const MIN_BARE_LEN: usize = 44usize;
+        const MIN_BARE_LEN: usize = 44;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -1085,7 +1085,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for ClientDhInnerData<'a> {
-        const MIN_LEN: usize = 48usize;
+        const MIN_LEN: usize = 48;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x6643b654, "client_DH_inner_data")?;
@@ -1148,12 +1148,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x3bcbf734_u32);
+            out.put_u32(0x3bcbf734);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DhGenOk {
-        const MIN_BARE_LEN: usize = 48usize;
+        const MIN_BARE_LEN: usize = 48;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -1168,7 +1168,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DhGenOk {
-        const MIN_LEN: usize = 52usize;
+        const MIN_LEN: usize = 52;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x3bcbf734, "dh_gen_ok")?;
@@ -1226,12 +1226,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x46dc1fb9_u32);
+            out.put_u32(0x46dc1fb9);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DhGenRetry {
-        const MIN_BARE_LEN: usize = 48usize;
+        const MIN_BARE_LEN: usize = 48;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -1246,7 +1246,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DhGenRetry {
-        const MIN_LEN: usize = 52usize;
+        const MIN_LEN: usize = 52;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x46dc1fb9, "dh_gen_retry")?;
@@ -1304,12 +1304,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xa69dae02_u32);
+            out.put_u32(0xa69dae02);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DhGenFail {
-        const MIN_BARE_LEN: usize = 48usize;
+        const MIN_BARE_LEN: usize = 48;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -1324,7 +1324,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DhGenFail {
-        const MIN_LEN: usize = 52usize;
+        const MIN_LEN: usize = 52;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xa69dae02, "dh_gen_fail")?;
@@ -1371,12 +1371,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xf660e1d4_u32);
+            out.put_u32(0xf660e1d4);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DestroyAuthKeyOk {
-        const MIN_BARE_LEN: usize = 0usize;
+        const MIN_BARE_LEN: usize = 0;
         #[inline]
         fn deserialize_bare(_reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let value = DestroyAuthKeyOk {};
@@ -1384,7 +1384,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DestroyAuthKeyOk {
-        const MIN_LEN: usize = 4usize;
+        const MIN_LEN: usize = 4;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xf660e1d4, "destroy_auth_key_ok")?;
@@ -1431,12 +1431,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x0a9f2259_u32);
+            out.put_u32(0x0a9f2259);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DestroyAuthKeyNone {
-        const MIN_BARE_LEN: usize = 0usize;
+        const MIN_BARE_LEN: usize = 0;
         #[inline]
         fn deserialize_bare(_reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let value = DestroyAuthKeyNone {};
@@ -1444,7 +1444,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DestroyAuthKeyNone {
-        const MIN_LEN: usize = 4usize;
+        const MIN_LEN: usize = 4;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x0a9f2259, "destroy_auth_key_none")?;
@@ -1491,12 +1491,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xea109b13_u32);
+            out.put_u32(0xea109b13);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DestroyAuthKeyFail {
-        const MIN_BARE_LEN: usize = 0usize;
+        const MIN_BARE_LEN: usize = 0;
         #[inline]
         fn deserialize_bare(_reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let value = DestroyAuthKeyFail {};
@@ -1504,7 +1504,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DestroyAuthKeyFail {
-        const MIN_LEN: usize = 4usize;
+        const MIN_LEN: usize = 4;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xea109b13, "destroy_auth_key_fail")?;
@@ -1560,12 +1560,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xf35c6d01_u32);
+            out.put_u32(0xf35c6d01);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for RpcResult<'a> {
-        const MIN_BARE_LEN: usize = 12usize;
+        const MIN_BARE_LEN: usize = 12;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let req_msg_id = reader.read_i64()?;
@@ -1575,7 +1575,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for RpcResult<'a> {
-        const MIN_LEN: usize = 16usize;
+        const MIN_LEN: usize = 16;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xf35c6d01, "rpc_result")?;
@@ -1634,12 +1634,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x2144ca19_u32);
+            out.put_u32(0x2144ca19);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for RpcError<'a> {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let error_code = reader.read_i32()?;
@@ -1652,7 +1652,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for RpcError<'a> {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x2144ca19, "rpc_error")?;
@@ -1702,12 +1702,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x5e2ad36e_u32);
+            out.put_u32(0x5e2ad36e);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for RpcAnswerUnknown {
-        const MIN_BARE_LEN: usize = 0usize;
+        const MIN_BARE_LEN: usize = 0;
         #[inline]
         fn deserialize_bare(_reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let value = RpcAnswerUnknown {};
@@ -1715,7 +1715,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for RpcAnswerUnknown {
-        const MIN_LEN: usize = 4usize;
+        const MIN_LEN: usize = 4;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x5e2ad36e, "rpc_answer_unknown")?;
@@ -1765,12 +1765,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xcd78e586_u32);
+            out.put_u32(0xcd78e586);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for RpcAnswerDroppedRunning {
-        const MIN_BARE_LEN: usize = 0usize;
+        const MIN_BARE_LEN: usize = 0;
         #[inline]
         fn deserialize_bare(_reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let value = RpcAnswerDroppedRunning {};
@@ -1778,7 +1778,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for RpcAnswerDroppedRunning {
-        const MIN_LEN: usize = 4usize;
+        const MIN_LEN: usize = 4;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xcd78e586, "rpc_answer_dropped_running")?;
@@ -1836,12 +1836,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xa43ad8b7_u32);
+            out.put_u32(0xa43ad8b7);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for RpcAnswerDropped {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_id = reader.read_i64()?;
@@ -1856,7 +1856,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for RpcAnswerDropped {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xa43ad8b7, "rpc_answer_dropped")?;
@@ -1914,12 +1914,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x0949d9dc_u32);
+            out.put_u32(0x0949d9dc);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for FutureSalt {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let valid_since = reader.read_i32()?;
@@ -1934,7 +1934,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for FutureSalt {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x0949d9dc, "future_salt")?;
@@ -1976,7 +1976,7 @@ pub mod types {
         const NAME: &'static str = "future_salts";
         #[inline]
         fn bare_len(&self) -> usize {
-            8 + 4 + 0usize + tl::vector::bare_elements_len(&self.salts)
+            8 + 4 + 0 + tl::vector::bare_elements_len(&self.salts)
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -1992,12 +1992,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xae500895_u32);
+            out.put_u32(0xae500895);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for FutureSalts {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let req_msg_id = reader.read_i64()?;
@@ -2012,7 +2012,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for FutureSalts {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xae500895, "future_salts")?;
@@ -2067,12 +2067,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x347773c5_u32);
+            out.put_u32(0x347773c5);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for Pong {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_id = reader.read_i64()?;
@@ -2082,7 +2082,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for Pong {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x347773c5, "pong")?;
@@ -2134,12 +2134,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xe22045fc_u32);
+            out.put_u32(0xe22045fc);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DestroySessionOk {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let session_id = reader.read_i64()?;
@@ -2148,7 +2148,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DestroySessionOk {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xe22045fc, "destroy_session_ok")?;
@@ -2200,12 +2200,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x62d350c9_u32);
+            out.put_u32(0x62d350c9);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DestroySessionNone {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let session_id = reader.read_i64()?;
@@ -2214,7 +2214,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for DestroySessionNone {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x62d350c9, "destroy_session_none")?;
@@ -2273,12 +2273,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x9ec20908_u32);
+            out.put_u32(0x9ec20908);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for NewSessionCreated {
-        const MIN_BARE_LEN: usize = 24usize;
+        const MIN_BARE_LEN: usize = 24;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let first_msg_id = reader.read_i64()?;
@@ -2293,7 +2293,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for NewSessionCreated {
-        const MIN_LEN: usize = 28usize;
+        const MIN_LEN: usize = 28;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x9ec20908, "new_session_created")?;
@@ -2332,7 +2332,7 @@ pub mod types {
         const NAME: &'static str = "msg_container";
         #[inline]
         fn bare_len(&self) -> usize {
-            0usize + tl::vector::bare_elements_len(&self.messages)
+            0 + tl::vector::bare_elements_len(&self.messages)
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -2346,12 +2346,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x73f1f8dc_u32);
+            out.put_u32(0x73f1f8dc);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgContainer<'a> {
-        const MIN_BARE_LEN: usize = 4usize;
+        const MIN_BARE_LEN: usize = 4;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let messages = { tl::vector::deserialize_bare_elements(reader)? };
@@ -2360,7 +2360,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgContainer<'a> {
-        const MIN_LEN: usize = 8usize;
+        const MIN_LEN: usize = 8;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x73f1f8dc, "msg_container")?;
@@ -2422,12 +2422,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x5bb8e511_u32);
+            out.put_u32(0x5bb8e511);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for Message<'a> {
-        const MIN_BARE_LEN: usize = 20usize;
+        const MIN_BARE_LEN: usize = 20;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_id = reader.read_i64()?;
@@ -2439,7 +2439,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for Message<'a> {
-        const MIN_LEN: usize = 24usize;
+        const MIN_LEN: usize = 24;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x5bb8e511, "message")?;
@@ -2495,12 +2495,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xe06046b2_u32);
+            out.put_u32(0xe06046b2);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgCopy<'a> {
-        const MIN_BARE_LEN: usize = 4usize;
+        const MIN_BARE_LEN: usize = 4;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let orig_message = tl::Deserialize::deserialize(reader)?;
@@ -2509,7 +2509,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgCopy<'a> {
-        const MIN_LEN: usize = 8usize;
+        const MIN_LEN: usize = 8;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xe06046b2, "msg_copy")?;
@@ -2563,12 +2563,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x3072cfa1_u32);
+            out.put_u32(0x3072cfa1);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for GzipPacked<'a> {
-        const MIN_BARE_LEN: usize = 4usize;
+        const MIN_BARE_LEN: usize = 4;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let packed_data = tl::Deserialize::deserialize(reader)?;
@@ -2577,7 +2577,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for GzipPacked<'a> {
-        const MIN_LEN: usize = 8usize;
+        const MIN_LEN: usize = 8;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x3072cfa1, "gzip_packed")?;
@@ -2611,7 +2611,7 @@ pub mod types {
         const NAME: &'static str = "msgs_ack";
         #[inline]
         fn bare_len(&self) -> usize {
-            8usize + &self.msg_ids.len() * 8usize
+            8 + &self.msg_ids.len() * 8
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -2626,12 +2626,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x62d6b459_u32);
+            out.put_u32(0x62d6b459);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgsAck {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_ids = {
@@ -2643,7 +2643,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgsAck {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x62d6b459, "msgs_ack")?;
@@ -2704,12 +2704,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xa7eff811_u32);
+            out.put_u32(0xa7eff811);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for BadMsgNotification {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let bad_msg_id = reader.read_i64()?;
@@ -2724,7 +2724,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for BadMsgNotification {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xa7eff811, "bad_msg_notification")?;
@@ -2785,12 +2785,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xedab447b_u32);
+            out.put_u32(0xedab447b);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for BadServerSalt {
-        const MIN_BARE_LEN: usize = 24usize;
+        const MIN_BARE_LEN: usize = 24;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let bad_msg_id = reader.read_i64()?;
@@ -2807,7 +2807,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for BadServerSalt {
-        const MIN_LEN: usize = 28usize;
+        const MIN_LEN: usize = 28;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xedab447b, "bad_server_salt")?;
@@ -2845,7 +2845,7 @@ pub mod types {
         const NAME: &'static str = "msgs_state_req";
         #[inline]
         fn bare_len(&self) -> usize {
-            8usize + &self.msg_ids.len() * 8usize
+            8 + &self.msg_ids.len() * 8
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -2860,12 +2860,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xda69fb52_u32);
+            out.put_u32(0xda69fb52);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgsStateReq {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_ids = {
@@ -2877,7 +2877,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgsStateReq {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xda69fb52, "msgs_state_req")?;
@@ -2932,12 +2932,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x04deb57d_u32);
+            out.put_u32(0x04deb57d);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgsStateInfo<'a> {
-        const MIN_BARE_LEN: usize = 12usize;
+        const MIN_BARE_LEN: usize = 12;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let req_msg_id = reader.read_i64()?;
@@ -2947,7 +2947,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgsStateInfo<'a> {
-        const MIN_LEN: usize = 16usize;
+        const MIN_LEN: usize = 16;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x04deb57d, "msgs_state_info")?;
@@ -2990,8 +2990,7 @@ pub mod types {
         const NAME: &'static str = "msgs_all_info";
         #[inline]
         fn bare_len(&self) -> usize {
-            8usize + &self.msg_ids.len() * 8usize
-                + tl::Serialize::serialized_len(&self.info)
+            8 + &self.msg_ids.len() * 8 + tl::Serialize::serialized_len(&self.info)
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -3007,12 +3006,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x8cc0d131_u32);
+            out.put_u32(0x8cc0d131);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgsAllInfo<'a> {
-        const MIN_BARE_LEN: usize = 12usize;
+        const MIN_BARE_LEN: usize = 12;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_ids = {
@@ -3025,7 +3024,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgsAllInfo<'a> {
-        const MIN_LEN: usize = 16usize;
+        const MIN_LEN: usize = 16;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x8cc0d131, "msgs_all_info")?;
@@ -3089,12 +3088,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x276d3ec6_u32);
+            out.put_u32(0x276d3ec6);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgDetailedInfo {
-        const MIN_BARE_LEN: usize = 24usize;
+        const MIN_BARE_LEN: usize = 24;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_id = reader.read_i64()?;
@@ -3111,7 +3110,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgDetailedInfo {
-        const MIN_LEN: usize = 28usize;
+        const MIN_LEN: usize = 28;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x276d3ec6, "msg_detailed_info")?;
@@ -3169,12 +3168,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x809db6df_u32);
+            out.put_u32(0x809db6df);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgNewDetailedInfo {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let answer_msg_id = reader.read_i64()?;
@@ -3189,7 +3188,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgNewDetailedInfo {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x809db6df, "msg_new_detailed_info")?;
@@ -3227,7 +3226,7 @@ pub mod types {
         const NAME: &'static str = "msg_resend_req";
         #[inline]
         fn bare_len(&self) -> usize {
-            8usize + &self.msg_ids.len() * 8usize
+            8 + &self.msg_ids.len() * 8
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -3242,12 +3241,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x7d861a08_u32);
+            out.put_u32(0x7d861a08);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgResendReq {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_ids = {
@@ -3259,7 +3258,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgResendReq {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x7d861a08, "msg_resend_req")?;
@@ -3297,7 +3296,7 @@ pub mod types {
         const NAME: &'static str = "msg_resend_ans_req";
         #[inline]
         fn bare_len(&self) -> usize {
-            8usize + &self.msg_ids.len() * 8usize
+            8 + &self.msg_ids.len() * 8
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -3312,12 +3311,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x8610baeb_u32);
+            out.put_u32(0x8610baeb);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for MsgResendAnsReq {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_ids = {
@@ -3329,7 +3328,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for MsgResendAnsReq {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x8610baeb, "msg_resend_ans_req")?;
@@ -3387,12 +3386,12 @@ pub mod types {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x9299359f_u32);
+            out.put_u32(0x9299359f);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for HttpWait {
-        const MIN_BARE_LEN: usize = 12usize;
+        const MIN_BARE_LEN: usize = 12;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let max_delay = reader.read_i32()?;
@@ -3407,7 +3406,7 @@ pub mod types {
         }
     }
     impl<'a> tl::Deserialize<'a> for HttpWait {
-        const MIN_LEN: usize = 16usize;
+        const MIN_LEN: usize = 16;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x9299359f, "http_wait")?;
@@ -3490,11 +3489,11 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::BadMsgNotification(x) => {
-                    out.put_u32(0xa7eff811_u32);
+                    out.put_u32(0xa7eff811);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::BadServerSalt(x) => {
-                    out.put_u32(0xedab447b_u32);
+                    out.put_u32(0xedab447b);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -3577,7 +3576,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::BindAuthKeyInner(x) => {
-                    out.put_u32(0x75a3f765_u32);
+                    out.put_u32(0x75a3f765);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -3655,7 +3654,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::ClientDhInnerData(x) => {
-                    out.put_u32(0x6643b654_u32);
+                    out.put_u32(0x6643b654);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -3748,9 +3747,9 @@ pub mod enums {
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
-                Self::DestroyAuthKeyOk => out.put_u32(0xf660e1d4_u32),
-                Self::DestroyAuthKeyNone => out.put_u32(0x0a9f2259_u32),
-                Self::DestroyAuthKeyFail => out.put_u32(0xea109b13_u32),
+                Self::DestroyAuthKeyOk => out.put_u32(0xf660e1d4),
+                Self::DestroyAuthKeyNone => out.put_u32(0x0a9f2259),
+                Self::DestroyAuthKeyFail => out.put_u32(0xea109b13),
             }
         }
     }
@@ -3837,11 +3836,11 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::DestroySessionOk(x) => {
-                    out.put_u32(0xe22045fc_u32);
+                    out.put_u32(0xe22045fc);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::DestroySessionNone(x) => {
-                    out.put_u32(0x62d350c9_u32);
+                    out.put_u32(0x62d350c9);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -3924,7 +3923,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::FutureSalt(x) => {
-                    out.put_u32(0x0949d9dc_u32);
+                    out.put_u32(0x0949d9dc);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4002,7 +4001,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::FutureSalts(x) => {
-                    out.put_u32(0xae500895_u32);
+                    out.put_u32(0xae500895);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4080,7 +4079,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::HttpWait(x) => {
-                    out.put_u32(0x9299359f_u32);
+                    out.put_u32(0x9299359f);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4158,7 +4157,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::Message(x) => {
-                    out.put_u32(0x5bb8e511_u32);
+                    out.put_u32(0x5bb8e511);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4238,7 +4237,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgContainer(x) => {
-                    out.put_u32(0x73f1f8dc_u32);
+                    out.put_u32(0x73f1f8dc);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4320,7 +4319,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgCopy(x) => {
-                    out.put_u32(0xe06046b2_u32);
+                    out.put_u32(0xe06046b2);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4427,11 +4426,11 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgDetailedInfo(x) => {
-                    out.put_u32(0x276d3ec6_u32);
+                    out.put_u32(0x276d3ec6);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::MsgNewDetailedInfo(x) => {
-                    out.put_u32(0x809db6df_u32);
+                    out.put_u32(0x809db6df);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4527,11 +4526,11 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgResendReq(x) => {
-                    out.put_u32(0x7d861a08_u32);
+                    out.put_u32(0x7d861a08);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::MsgResendAnsReq(x) => {
-                    out.put_u32(0x8610baeb_u32);
+                    out.put_u32(0x8610baeb);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4614,7 +4613,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgsAck(x) => {
-                    out.put_u32(0x62d6b459_u32);
+                    out.put_u32(0x62d6b459);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4692,7 +4691,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgsAllInfo(x) => {
-                    out.put_u32(0x8cc0d131_u32);
+                    out.put_u32(0x8cc0d131);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4774,7 +4773,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgsStateInfo(x) => {
-                    out.put_u32(0x04deb57d_u32);
+                    out.put_u32(0x04deb57d);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4856,7 +4855,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::MsgsStateReq(x) => {
-                    out.put_u32(0xda69fb52_u32);
+                    out.put_u32(0xda69fb52);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -4934,7 +4933,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::Created(x) => {
-                    out.put_u32(0x9ec20908_u32);
+                    out.put_u32(0x9ec20908);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5084,19 +5083,19 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::PQInnerData(x) => {
-                    out.put_u32(0x83c95aec_u32);
+                    out.put_u32(0x83c95aec);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::Dc(x) => {
-                    out.put_u32(0xa9f55f95_u32);
+                    out.put_u32(0xa9f55f95);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::Temp(x) => {
-                    out.put_u32(0x3c6a84d4_u32);
+                    out.put_u32(0x3c6a84d4);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::TempDc(x) => {
-                    out.put_u32(0x56fddf88_u32);
+                    out.put_u32(0x56fddf88);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5190,7 +5189,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::Pong(x) => {
-                    out.put_u32(0x347773c5_u32);
+                    out.put_u32(0x347773c5);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5266,7 +5265,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::ResPq(x) => {
-                    out.put_u32(0x05162463_u32);
+                    out.put_u32(0x05162463);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5355,10 +5354,10 @@ pub mod enums {
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
-                Self::RpcAnswerUnknown => out.put_u32(0x5e2ad36e_u32),
-                Self::RpcAnswerDroppedRunning => out.put_u32(0xcd78e586_u32),
+                Self::RpcAnswerUnknown => out.put_u32(0x5e2ad36e),
+                Self::RpcAnswerDroppedRunning => out.put_u32(0xcd78e586),
                 Self::RpcAnswerDropped(x) => {
-                    out.put_u32(0xa43ad8b7_u32);
+                    out.put_u32(0xa43ad8b7);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5438,7 +5437,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::RpcError(x) => {
-                    out.put_u32(0x2144ca19_u32);
+                    out.put_u32(0x2144ca19);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5518,7 +5517,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::RpcResult(x) => {
-                    out.put_u32(0xf35c6d01_u32);
+                    out.put_u32(0xf35c6d01);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5620,11 +5619,11 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::Fail(x) => {
-                    out.put_u32(0x79cb045d_u32);
+                    out.put_u32(0x79cb045d);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::Ok(x) => {
-                    out.put_u32(0xd0e8075c_u32);
+                    out.put_u32(0xd0e8075c);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5706,7 +5705,7 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::ServerDhInnerData(x) => {
-                    out.put_u32(0xb5890dba_u32);
+                    out.put_u32(0xb5890dba);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5816,15 +5815,15 @@ pub mod enums {
         fn write_to(&self, out: &mut tl::Writer<'_>) {
             match self {
                 Self::DhGenOk(x) => {
-                    out.put_u32(0x3bcbf734_u32);
+                    out.put_u32(0x3bcbf734);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::DhGenRetry(x) => {
-                    out.put_u32(0x46dc1fb9_u32);
+                    out.put_u32(0x46dc1fb9);
                     tl::Constructor::write_bare_to(x, out);
                 }
                 Self::DhGenFail(x) => {
-                    out.put_u32(0xa69dae02_u32);
+                    out.put_u32(0xa69dae02);
                     tl::Constructor::write_bare_to(x, out);
                 }
             }
@@ -5922,12 +5921,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x60469778_u32);
+            out.put_u32(0x60469778);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ReqPq {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -5936,7 +5935,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for ReqPq {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x60469778, "req_pq")?;
@@ -5985,12 +5984,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xbe7e8ef1_u32);
+            out.put_u32(0xbe7e8ef1);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ReqPqMulti {
-        const MIN_BARE_LEN: usize = 16usize;
+        const MIN_BARE_LEN: usize = 16;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -5999,7 +5998,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for ReqPqMulti {
-        const MIN_LEN: usize = 20usize;
+        const MIN_LEN: usize = 20;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xbe7e8ef1, "req_pq_multi")?;
@@ -6065,12 +6064,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xd712e4be_u32);
+            out.put_u32(0xd712e4be);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for ReqDhParams<'a> {
-        const MIN_BARE_LEN: usize = 52usize;
+        const MIN_BARE_LEN: usize = 52;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -6091,7 +6090,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for ReqDhParams<'a> {
-        const MIN_LEN: usize = 56usize;
+        const MIN_LEN: usize = 56;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xd712e4be, "req_DH_params")?;
@@ -6153,12 +6152,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xf5045f1f_u32);
+            out.put_u32(0xf5045f1f);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for SetClientDhParams<'a> {
-        const MIN_BARE_LEN: usize = 36usize;
+        const MIN_BARE_LEN: usize = 36;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let nonce = reader.read_int128()?;
@@ -6173,7 +6172,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for SetClientDhParams<'a> {
-        const MIN_LEN: usize = 40usize;
+        const MIN_LEN: usize = 40;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xf5045f1f, "set_client_DH_params")?;
@@ -6221,12 +6220,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xd1435160_u32);
+            out.put_u32(0xd1435160);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DestroyAuthKey {
-        const MIN_BARE_LEN: usize = 0usize;
+        const MIN_BARE_LEN: usize = 0;
         #[inline]
         fn deserialize_bare(_reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let value = DestroyAuthKey {};
@@ -6234,7 +6233,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for DestroyAuthKey {
-        const MIN_LEN: usize = 4usize;
+        const MIN_LEN: usize = 4;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xd1435160, "destroy_auth_key")?;
@@ -6283,12 +6282,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x58e4a740_u32);
+            out.put_u32(0x58e4a740);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for RpcDropAnswer {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let req_msg_id = reader.read_i64()?;
@@ -6297,7 +6296,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for RpcDropAnswer {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x58e4a740, "rpc_drop_answer")?;
@@ -6346,12 +6345,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xb921bd04_u32);
+            out.put_u32(0xb921bd04);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for GetFutureSalts {
-        const MIN_BARE_LEN: usize = 4usize;
+        const MIN_BARE_LEN: usize = 4;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let num = reader.read_i32()?;
@@ -6360,7 +6359,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for GetFutureSalts {
-        const MIN_LEN: usize = 8usize;
+        const MIN_LEN: usize = 8;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xb921bd04, "get_future_salts")?;
@@ -6409,12 +6408,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x7abe77ec_u32);
+            out.put_u32(0x7abe77ec);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for Ping {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let ping_id = reader.read_i64()?;
@@ -6423,7 +6422,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for Ping {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x7abe77ec, "ping")?;
@@ -6476,12 +6475,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xf3427b8c_u32);
+            out.put_u32(0xf3427b8c);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for PingDelayDisconnect {
-        const MIN_BARE_LEN: usize = 12usize;
+        const MIN_BARE_LEN: usize = 12;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let ping_id = reader.read_i64()?;
@@ -6494,7 +6493,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for PingDelayDisconnect {
-        const MIN_LEN: usize = 16usize;
+        const MIN_LEN: usize = 16;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xf3427b8c, "ping_delay_disconnect")?;
@@ -6543,12 +6542,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xe7512126_u32);
+            out.put_u32(0xe7512126);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a> tl::DeserializeBare<'a> for DestroySession {
-        const MIN_BARE_LEN: usize = 8usize;
+        const MIN_BARE_LEN: usize = 8;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let session_id = reader.read_i64()?;
@@ -6557,7 +6556,7 @@ pub mod functions {
         }
     }
     impl<'a> tl::Deserialize<'a> for DestroySession {
-        const MIN_LEN: usize = 12usize;
+        const MIN_LEN: usize = 12;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xe7512126, "destroy_session")?;
@@ -6609,12 +6608,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0xcb9f372d_u32);
+            out.put_u32(0xcb9f372d);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a, X: tl::Deserialize<'a>> tl::DeserializeBare<'a> for InvokeAfterMsg<X> {
-        const MIN_BARE_LEN: usize = 12usize;
+        const MIN_BARE_LEN: usize = 12;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_id = reader.read_i64()?;
@@ -6624,7 +6623,7 @@ pub mod functions {
         }
     }
     impl<'a, X: tl::Deserialize<'a>> tl::Deserialize<'a> for InvokeAfterMsg<X> {
-        const MIN_LEN: usize = 16usize;
+        const MIN_LEN: usize = 16;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0xcb9f372d, "invokeAfterMsg")?;
@@ -6664,8 +6663,7 @@ pub mod functions {
         const NAME: &'static str = "invokeAfterMsgs";
         #[inline]
         fn bare_len(&self) -> usize {
-            8usize + &self.msg_ids.len() * 8usize
-                + tl::Serialize::serialized_len(&self.query)
+            8 + &self.msg_ids.len() * 8 + tl::Serialize::serialized_len(&self.query)
         }
         #[inline]
         fn write_bare_to(&self, out: &mut tl::Writer<'_>) {
@@ -6681,12 +6679,12 @@ pub mod functions {
         }
         #[inline]
         fn write_to(&self, out: &mut tl::Writer<'_>) {
-            out.put_u32(0x3dc4b4f0_u32);
+            out.put_u32(0x3dc4b4f0);
             tl::Constructor::write_bare_to(self, out);
         }
     }
     impl<'a, X: tl::Deserialize<'a>> tl::DeserializeBare<'a> for InvokeAfterMsgs<X> {
-        const MIN_BARE_LEN: usize = 12usize;
+        const MIN_BARE_LEN: usize = 12;
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let msg_ids = {
@@ -6699,7 +6697,7 @@ pub mod functions {
         }
     }
     impl<'a, X: tl::Deserialize<'a>> tl::Deserialize<'a> for InvokeAfterMsgs<X> {
-        const MIN_LEN: usize = 16usize;
+        const MIN_LEN: usize = 16;
         #[inline]
         fn deserialize(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             reader.expect_constructor(0x3dc4b4f0, "invokeAfterMsgs")?;
