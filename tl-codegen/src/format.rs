@@ -82,32 +82,6 @@ mod tests {
 
     #[test]
     fn items_of_files_modules_and_impls_are_spaced_and_bodies_are_not() {
-        let formatted = "\
-/// A module.
-pub mod types {
-    use super::enums;
-    /// `pair`: with `{braces}` and a `;` in a comment
-    #[derive(Clone)]
-    pub struct Pair {
-        pub a: i32,
-    }
-    impl Pair {
-        const ID: u32 = 1;
-        fn len(&self) -> usize {
-            let x = 4;
-            x
-        }
-        fn empty(&self) {}
-    }
-    impl<'a, X: Clone> Very<'a>
-    for Long<X> {
-        fn f(&self) {}
-    }
-}
-pub fn f() -> i32 {
-    0
-}
-";
         let expected = "\
 /// A module.
 pub mod types {
@@ -140,6 +114,8 @@ pub fn f() -> i32 {
     0
 }
 ";
-        assert_eq!(space_items(formatted), expected);
+        // The same text as prettyplease writes it, without blank lines.
+        let formatted = expected.replace("\n\n", "\n");
+        assert_eq!(space_items(&formatted), expected);
     }
 }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::values::fixed_len;
-use super::{doc_lines, hex_id, ident, lifetime_if, Emitter, Stored};
+use super::{already_static, doc_lines, hex_id, ident, lifetime_if, Emitter, Stored};
 use crate::model::{BoxedType, Item, Ty};
 
 impl Emitter<'_> {
@@ -94,16 +94,7 @@ impl Emitter<'_> {
     fn enum_into_static(&self, ty: &BoxedType, ctors: &[&Item]) -> TokenStream {
         let name = ident(&ty.rust.ident);
         if !ty.lifetime {
-            return quote! {
-                impl tl::IntoStatic for #name {
-                    type Static = Self;
-
-                    #[inline]
-                    fn into_static(self) -> Self {
-                        self
-                    }
-                }
-            };
+            return already_static(&name);
         }
         let statics = ctors.iter().map(|c| {
             let variant = ident(&c.variant);

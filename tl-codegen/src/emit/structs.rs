@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_lines, ident, lifetime_if, Emitter, Stored};
+use super::{already_static, doc_lines, ident, lifetime_if, Emitter, Stored};
 use crate::model::{Item, Ty};
 
 impl Emitter<'_> {
@@ -78,22 +78,12 @@ impl Emitter<'_> {
         }
     }
 
-    /// `IntoStatic`: a type that borrows nothing is already `'static`, so
-    /// it has no conversion code to compile, and the docs say so plainly;
-    /// others convert the fields that borrow and move the rest.
+    /// `IntoStatic`: field by field for a struct that borrows or has type
+    /// parameters, converting the fields that borrow and moving the rest.
     fn struct_into_static(&self, item: &Item) -> TokenStream {
         let name = ident(&item.rust.ident);
         if !item.lifetime && item.generics.is_empty() {
-            return quote! {
-                impl tl::IntoStatic for #name {
-                    type Static = Self;
-
-                    #[inline]
-                    fn into_static(self) -> Self {
-                        self
-                    }
-                }
-            };
+            return already_static(&name);
         }
         let use_generics = self.generics(item, Some(&quote!('_)), &quote!());
         let static_generics = {
