@@ -80,7 +80,6 @@ impl Emitter<'_> {
             Ty::True => quote!(true),
             Ty::Bare(_) => quote!(tl::DeserializeBare::deserialize_bare(reader)?),
             Ty::Vector { boxed, element } => {
-                let id = boxed.then(|| quote!(reader.expect_vector_id()?;));
                 let read = match VectorElements::of(element) {
                     VectorElements::Plain => quote!(tl::vector::deserialize_elements(reader)?),
                     VectorElements::Bare => quote!(tl::vector::deserialize_bare_elements(reader)?),
@@ -90,10 +89,16 @@ impl Emitter<'_> {
                         quote!(tl::vector::deserialize_bare_with(reader, #min, |reader| Ok(#each))?)
                     }
                 };
-                quote! {{
-                    #id
-                    #read
-                }}
+                // A block only for a boxed vector's id check: around a bare
+                // read alone, the braces would draw `unused_braces`.
+                if *boxed {
+                    quote! {{
+                        reader.expect_vector_id()?;
+                        #read
+                    }}
+                } else {
+                    read
+                }
             }
             _ => quote!(tl::Deserialize::deserialize(reader)?),
         }

@@ -731,18 +731,16 @@ pub mod types {
             let raw = tl::Deserialize::deserialize(reader)?;
             let r#type = reader.read_i32()?;
             let self_ = reader.read_i64()?;
-            let ids = { tl::vector::deserialize_elements(reader)? };
+            let ids = tl::vector::deserialize_elements(reader)?;
             let pairs = {
                 reader.expect_vector_id()?;
                 tl::vector::deserialize_bare_elements(reader)?
             };
-            let nested = {
-                tl::vector::deserialize_bare_with(
-                    reader,
-                    4,
-                    |reader| Ok({ tl::vector::deserialize_elements(reader)? }),
-                )?
-            };
+            let nested = tl::vector::deserialize_bare_with(
+                reader,
+                4,
+                |reader| Ok(tl::vector::deserialize_elements(reader)?),
+            )?;
             let value = Sample {
                 i,
                 l,

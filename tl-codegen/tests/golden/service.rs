@@ -2323,7 +2323,7 @@ pub mod types {
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
             let req_msg_id = reader.read_i64()?;
             let now = reader.read_i32()?;
-            let salts = { tl::vector::deserialize_bare_elements(reader)? };
+            let salts = tl::vector::deserialize_bare_elements(reader)?;
             let value = FutureSalts {
                 req_msg_id,
                 now,
@@ -2745,7 +2745,7 @@ pub mod types {
 
         #[inline]
         fn deserialize_bare(reader: &mut tl::Reader<'a>) -> tl::Result<Self> {
-            let messages = { tl::vector::deserialize_bare_elements(reader)? };
+            let messages = tl::vector::deserialize_bare_elements(reader)?;
             let value = MsgContainer { messages };
             Ok(value)
         }
