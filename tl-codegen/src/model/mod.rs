@@ -84,7 +84,7 @@ pub(crate) enum Role {
         ty: Ty,
         flag: Option<(usize, u32)>,
         /// Boxed to break a recursive type's infinite size, or because
-        /// the type is large (see [`LARGE_FIELD`]).
+        /// the type is large (see [`graph::LARGE_FIELD`]).
         boxed: bool,
         /// An `Object` whose length is the preceding `ObjectLength` field.
         sized_by_previous: bool,
