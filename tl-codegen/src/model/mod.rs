@@ -73,6 +73,7 @@ pub(crate) struct Field {
     pub role: Role,
 }
 
+/// How a field travels: computed on write, or stored in the struct.
 pub(crate) enum Role {
     /// `name:#`: computed on write from the flag fields, never stored.
     Flags(FlagsWord),
@@ -108,6 +109,7 @@ pub(crate) struct FlagsWord {
 /// `message.views` and `message.forwards`): on the wire they are all
 /// present or all absent.
 pub(crate) struct FlagBit {
+    /// The bit's position in the word, 0 to 31.
     pub bit: u32,
     /// Fields stored as an `Option`, as indices into [`Item::fields`].
     pub values: Vec<usize>,
