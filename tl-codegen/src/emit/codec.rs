@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::values::fixed_len;
-use super::{count, hex_id, ident, Emitter};
+use super::{count, hex_id, ident, lifetime_if, Emitter};
 use crate::model::{BoxedType, Field, FlagBit, FlagsWord, Item, Role, Ty};
 
 /// The local a field is read into before its struct is built: the field's
@@ -306,8 +306,8 @@ impl Emitter<'_> {
     pub(super) fn enum_codec(&self, ty: &BoxedType, ctors: &[&Item]) -> TokenStream {
         let name = ident(&ty.rust.ident);
         let tl_name = ty.tl_name.full();
-        let anon = super::lifetime_if(ty.lifetime, &quote!('_));
-        let read_lt = super::lifetime_if(ty.lifetime, &quote!('a));
+        let anon = lifetime_if(ty.lifetime, &quote!('_));
+        let read_lt = lifetime_if(ty.lifetime, &quote!('a));
         let inline = self.inline_attr();
         let lens = ctors.iter().map(|c| {
             let variant = ident(&c.variant);
