@@ -161,8 +161,9 @@ impl Emitter<'_> {
         }
         let kind_ident = ident(kind);
         let body = self.mod_body(&tree, 1);
+        let doc = doc_lines(doc);
         quote! {
-            #[doc = #doc]
+            #doc
             pub mod #kind_ident {
                 #body
             }
@@ -176,9 +177,9 @@ impl Emitter<'_> {
         let children = tree.children.iter().map(|(name, child)| {
             let name = ident(name);
             let body = self.mod_body(child, depth + 1);
-            let doc = format!("The `{name}` namespace.");
+            let doc = doc_lines(&format!("The `{name}` namespace."));
             quote! {
-                #[doc = #doc]
+                #doc
                 pub mod #name {
                     #body
                 }

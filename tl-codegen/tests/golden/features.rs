@@ -58,7 +58,7 @@ pub fn name_of(id: u32) -> Option<&'static str> {
     }
 }
 
-///Constructors: one struct per TL constructor, usable boxed or bare.
+/// Constructors: one struct per TL constructor, usable boxed or bare.
 pub mod types {
     #[allow(unused_imports)]
     use super::{enums, types};
@@ -1048,7 +1048,7 @@ pub mod types {
         }
     }
 
-    ///The `auth` namespace.
+    /// The `auth` namespace.
     pub mod auth {
         #[allow(unused_imports)]
         use super::super::{enums, types};
@@ -1164,7 +1164,7 @@ pub mod types {
     }
 }
 
-///Boxed types: one enum per TL type, a variant per constructor.
+/// Boxed types: one enum per TL type, a variant per constructor.
 pub mod enums {
     #[allow(unused_imports)]
     use super::{enums, types};
@@ -1639,7 +1639,7 @@ pub mod enums {
         }
     }
 
-    ///The `auth` namespace.
+    /// The `auth` namespace.
     pub mod auth {
         #[allow(unused_imports)]
         use super::super::{enums, types};
@@ -1735,7 +1735,7 @@ pub mod enums {
     }
 }
 
-///Functions: one struct per RPC query, naming the type it returns.
+/// Functions: one struct per RPC query, naming the type it returns.
 pub mod functions {
     #[allow(unused_imports)]
     use super::{enums, types};
@@ -1825,7 +1825,7 @@ pub mod functions {
         type Return<'r> = X::Return<'r>;
     }
 
-    ///The `auth` namespace.
+    /// The `auth` namespace.
     pub mod auth {
         #[allow(unused_imports)]
         use super::super::{enums, types};
@@ -1916,7 +1916,7 @@ pub mod functions {
         }
     }
 
-    ///The `users` namespace.
+    /// The `users` namespace.
     pub mod users {
         #[allow(unused_imports)]
         use super::super::{enums, types};

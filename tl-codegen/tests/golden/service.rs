@@ -144,7 +144,7 @@ pub fn name_of(id: u32) -> Option<&'static str> {
     }
 }
 
-///Constructors: one struct per TL constructor, usable boxed or bare.
+/// Constructors: one struct per TL constructor, usable boxed or bare.
 pub mod types {
     #[allow(unused_imports)]
     use super::{enums, types};
@@ -4019,7 +4019,7 @@ pub mod types {
     }
 }
 
-///Boxed types: one enum per TL type, a variant per constructor.
+/// Boxed types: one enum per TL type, a variant per constructor.
 pub mod enums {
     #[allow(unused_imports)]
     use super::{enums, types};
@@ -6711,7 +6711,7 @@ pub mod enums {
     }
 }
 
-///Functions: one struct per RPC query, naming the type it returns.
+/// Functions: one struct per RPC query, naming the type it returns.
 pub mod functions {
     #[allow(unused_imports)]
     use super::{enums, types};
