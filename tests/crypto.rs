@@ -76,7 +76,14 @@ fn server_packets_decrypt_with_grammers() {
     // grammers' decrypt_data_v2 is the client receiving: x = 8, the server
     // is the sender.
     let mut rng = SplitMix64::new(2);
-    for (body_len, padding) in [(0, 16), (4, 12), (20, 28), (96, 1024), (4096, 16), (65536, 32)] {
+    for (body_len, padding) in [
+        (0, 16),
+        (4, 12),
+        (20, 28),
+        (96, 1024),
+        (4096, 16),
+        (65536, 32),
+    ] {
         let key = AuthKey::from_bytes(random_bytes(&mut rng));
         let plain = plaintext(&mut rng, body_len, padding);
         let mut packet = encrypt_message(&key, Side::Server, &plain);
@@ -129,7 +136,10 @@ fn grammers_pinned_server_packet() {
     let packet = hex(lines.next().unwrap());
     let expected = hex(lines.next().unwrap());
     let key = AuthKey::from_bytes(key_bytes);
-    assert_eq!(decrypt_message(&key, Side::Server, &packet).unwrap(), expected);
+    assert_eq!(
+        decrypt_message(&key, Side::Server, &packet).unwrap(),
+        expected
+    );
 }
 
 #[test]
@@ -343,21 +353,36 @@ fn grammers_mtproto_accepts_our_fingerprints_and_only_those() {
 #[test]
 fn spki_and_pkcs1_forms_give_the_same_key() {
     let spki = std::fs::read_to_string("tests/data/crypto/production_spki.pem").unwrap();
-    assert_eq!(RsaPublicKey::from_pem(&spki).unwrap(), RsaPublicKey::production());
+    assert_eq!(
+        RsaPublicKey::from_pem(&spki).unwrap(),
+        RsaPublicKey::production()
+    );
 }
 
 #[test]
 fn malformed_pem_is_rejected() {
     let pem = mtproto::crypto::PRODUCTION_RSA_KEY_PEM;
-    assert!(matches!(RsaPublicKey::from_pem(""), Err(CryptoError::InvalidPem(_))));
+    assert!(matches!(
+        RsaPublicKey::from_pem(""),
+        Err(CryptoError::InvalidPem(_))
+    ));
     let no_end = &pem[..pem.find("-----END").unwrap()];
-    assert!(matches!(RsaPublicKey::from_pem(no_end), Err(CryptoError::InvalidPem(_))));
+    assert!(matches!(
+        RsaPublicKey::from_pem(no_end),
+        Err(CryptoError::InvalidPem(_))
+    ));
     let bad_char = pem.replacen("MIIB", "MI*B", 1);
-    assert!(matches!(RsaPublicKey::from_pem(&bad_char), Err(CryptoError::InvalidPem(_))));
+    assert!(matches!(
+        RsaPublicKey::from_pem(&bad_char),
+        Err(CryptoError::InvalidPem(_))
+    ));
     // Cut the base64 short: the DER inside runs past its end.
     let lines: Vec<&str> = pem.lines().collect();
     let truncated = [&lines[..3], &lines[lines.len() - 1..]].concat().join("\n");
-    assert!(matches!(RsaPublicKey::from_pem(&truncated), Err(CryptoError::InvalidDer(_))));
+    assert!(matches!(
+        RsaPublicKey::from_pem(&truncated),
+        Err(CryptoError::InvalidDer(_))
+    ));
     // A 1024-bit modulus.
     assert!(matches!(
         RsaPublicKey::from_components(&[0xff; 128], &[1, 0, 1]),
@@ -391,7 +416,11 @@ fn rsa_pad_matches_grammers_pinned_vector() {
     // grammers-crypto `rsa::tests::test_rsa_encryption` (the test-DC key).
     let text = std::fs::read_to_string("tests/data/crypto/rsa_pad_grammers.txt").unwrap();
     let mut lines = text.lines().filter(|l| !l.starts_with('#')).map(hex);
-    let (data, random, expected) = (lines.next().unwrap(), lines.next().unwrap(), lines.next().unwrap());
+    let (data, random, expected) = (
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+    );
     assert_eq!((random.len(), expected.len()), (224, 256));
     // grammers takes the padding from the front and temp_key from 192..224,
     // and on a retry increments temp_key as a big-endian number where the
@@ -423,7 +452,8 @@ fn rsa_pad_matches_grammers_pinned_vector() {
 fn rsa_pad_matches_grammers_on_random_inputs() {
     let mut rng = SplitMix64::new(6);
     let keys = [RsaPublicKey::production(), RsaPublicKey::test()];
-    let grammers_keys = GRAMMERS_MODULI.map(|(_, n)| grammers_crypto::rsa::Key::new(n, "65537").unwrap());
+    let grammers_keys =
+        GRAMMERS_MODULI.map(|(_, n)| grammers_crypto::rsa::Key::new(n, "65537").unwrap());
     let mut compared = 0;
     for round in 0..40 {
         let which = round % 2;
@@ -431,7 +461,12 @@ fn rsa_pad_matches_grammers_on_random_inputs() {
         let padding = random_vec(&mut rng, 192 - data.len());
         let temp_key = random_vec(&mut rng, 32);
         let mut replay = Replay {
-            bytes: [padding.clone(), temp_key.clone(), random_vec(&mut rng, 32 * 64)].concat(),
+            bytes: [
+                padding.clone(),
+                temp_key.clone(),
+                random_vec(&mut rng, 32 * 64),
+            ]
+            .concat(),
             at: 0,
             draws: 0,
         };
@@ -444,7 +479,8 @@ fn rsa_pad_matches_grammers_on_random_inputs() {
         let mut theirs_random = [0u8; 224];
         theirs_random[..padding.len()].copy_from_slice(&padding);
         theirs_random[192..].copy_from_slice(&temp_key);
-        let theirs = grammers_crypto::rsa::encrypt_hashed(&data, &grammers_keys[which], &theirs_random);
+        let theirs =
+            grammers_crypto::rsa::encrypt_hashed(&data, &grammers_keys[which], &theirs_random);
         assert_eq!(ours[..], theirs[..], "round {round}");
         compared += 1;
     }
@@ -480,7 +516,12 @@ fn rsa_pad_redraws_temp_key_until_below_the_modulus() {
             let temp_key: [u8; 32] = stream[offset..offset + 32].try_into().unwrap();
             offset += 32;
             let mut hashed: Vec<u8> = with_padding.iter().rev().copied().collect();
-            hashed.extend(Sha256::new().chain_update(temp_key).chain_update(&with_padding).finalize());
+            hashed.extend(
+                Sha256::new()
+                    .chain_update(temp_key)
+                    .chain_update(&with_padding)
+                    .finalize(),
+            );
             grammers_crypto::aes::ige_encrypt(&mut hashed, &temp_key, &[0; 32]);
             let mask = Sha256::digest(&hashed);
             let mut block: Vec<u8> = temp_key.iter().zip(mask).map(|(k, m)| k ^ m).collect();

@@ -99,7 +99,10 @@ mod tests {
         let key = AuthKey::from_bytes([0xab; 256]);
         let shown = format!("{key:?}");
         assert_eq!(shown, format!("AuthKey {{ id: {} }}", key.id()));
-        assert!(!shown.contains("171"), "no key byte (0xab = 171) in {shown}");
+        assert!(
+            !shown.contains("171"),
+            "no key byte (0xab = 171) in {shown}"
+        );
     }
 
     #[test]

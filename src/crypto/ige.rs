@@ -2,11 +2,14 @@
 //! MTProto encryption: messages, the key exchange's answers and RSA_PAD.
 //!
 //! Built on the RustCrypto `aes` block cipher (AES-NI picked at run time).
-//! No maintained crate implements IGE on top of it for the `cipher` 0.4
-//! traits this crate uses: `ige` 0.1 (RustCrypto/block-modes) targets
-//! `cipher` 0.5/`aes` 0.9 (MSRV 1.85+) and `aes-ige`/`ige_rs` are single
-//! author crates without releases for years, so the mode lives here.
-//! It is a dozen lines over `encrypt_block`/`decrypt_block`.
+//! Crates checked for the mode itself: `ige` 0.1.1 (RustCrypto/block-modes,
+//! `cipher` 0.4, MSRV 1.56) fits this `aes` 0.8; `ige` 0.2 needs `cipher`
+//! 0.5 / `aes` 0.9 (MSRV 1.85+); no other maintained IGE crate exists on
+//! crates.io. The mode is kept here as a dozen lines over `encrypt_block`
+//! because `ige` 0.1 works on `GenericArray` blocks: feeding it a `&mut
+//! [u8]` without `unsafe` means one call per block (or `cipher`'s
+//! `block-padding` path), and it is checked byte for byte against
+//! grammers-crypto in `tests/crypto.rs` either way.
 //!
 //! With `iv = iv1 || iv2` and 16-byte blocks:
 //! `c_i = E(p_i ^ c_{i-1}) ^ p_{i-1}` with `c_0 = iv1`, `p_0 = iv2`.

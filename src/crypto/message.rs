@@ -89,7 +89,11 @@ fn derive_aes(key: &AuthKey, sender: Side, msg_key: &[u8; 16]) -> Zeroizing<[[u8
 
 /// The expanded AES key and IV for one message; the `aes` crate's
 /// `zeroize` feature wipes the key schedule when the cipher is dropped.
-fn message_cipher(key: &AuthKey, sender: Side, msg_key: &[u8; 16]) -> (Aes256, Zeroizing<[u8; 32]>) {
+fn message_cipher(
+    key: &AuthKey,
+    sender: Side,
+    msg_key: &[u8; 16],
+) -> (Aes256, Zeroizing<[u8; 32]>) {
     let derived = derive_aes(key, sender, msg_key);
     let cipher = Aes256::new((&derived[0]).into());
     (cipher, Zeroizing::new(derived[1]))

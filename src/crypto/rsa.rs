@@ -168,11 +168,7 @@ impl RsaPublicKey {
 /// # Panics
 ///
 /// If `data` is longer than 144 bytes (RSA_PAD has no room for more).
-pub fn rsa_pad_encrypt(
-    key: &RsaPublicKey,
-    data: &[u8],
-    rng: &mut impl RandomSource,
-) -> [u8; 256] {
+pub fn rsa_pad_encrypt(key: &RsaPublicKey, data: &[u8], rng: &mut impl RandomSource) -> [u8; 256] {
     assert!(
         data.len() <= 144,
         "RSA_PAD data of {} bytes exceeds 144",
@@ -377,7 +373,10 @@ mod tests {
 
     #[test]
     fn built_in_fingerprints() {
-        assert_eq!(RsaPublicKey::production().fingerprint(), -3414540481677951611);
+        assert_eq!(
+            RsaPublicKey::production().fingerprint(),
+            -3414540481677951611
+        );
         assert_eq!(RsaPublicKey::test().fingerprint(), -5595554452916591101);
         assert_eq!(RsaPublicKey::production().exponent(), [1, 0, 1]);
     }
@@ -407,8 +406,14 @@ mod tests {
     #[test]
     fn der_reader_rejects_malformed_input() {
         assert!(parse_pkcs1(&[]).is_err());
-        assert!(parse_pkcs1(&[0x30, 0x03, 0x02, 0x01, 0x05, 0x00]).is_err(), "trailing");
-        assert!(parse_pkcs1(&[0x30, 0x05, 0x02, 0x01]).is_err(), "runs past the end");
+        assert!(
+            parse_pkcs1(&[0x30, 0x03, 0x02, 0x01, 0x05, 0x00]).is_err(),
+            "trailing"
+        );
+        assert!(
+            parse_pkcs1(&[0x30, 0x05, 0x02, 0x01]).is_err(),
+            "runs past the end"
+        );
         assert!(
             parse_pkcs1(&[0x30, 0x06, 0x02, 0x01, 0x85, 0x02, 0x01, 0x03]).is_err(),
             "negative"
