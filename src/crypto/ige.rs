@@ -17,7 +17,8 @@
 //! block operation per block; the loops below keep the chaining values in
 //! registers (`u128`) and the key schedule is expanded once per call.
 
-use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use aes::cipher::consts::U16;
+use aes::cipher::{BlockBackend, BlockClosure, BlockDecrypt, BlockEncrypt, BlockSizeUser, KeyInit};
 use aes::{Aes256, Block};
 
 /// Encrypts `data` in place with AES-256-IGE; `iv` is `iv1 || iv2`.
@@ -60,22 +61,14 @@ pub fn aes_ige_decrypt(data: &mut [u8], key: &[u8; 32], iv: &[u8; 32]) {
 ///
 /// If `data.len()` is not a multiple of 16.
 pub fn ige_encrypt_with(cipher: &Aes256, data: &mut [u8], iv: &[u8; 32]) {
-    assert!(
-        data.len() % 16 == 0,
-        "AES-IGE input of {} bytes is not a multiple of 16",
-        data.len()
-    );
-    let (mut prev_c, mut prev_p) = split_iv(iv);
-    let mut block = Block::default();
-    for chunk in data.chunks_exact_mut(16) {
-        let p = load(chunk);
-        block.copy_from_slice(&(p ^ prev_c).to_ne_bytes());
-        cipher.encrypt_block(&mut block);
-        let c = load(&block) ^ prev_p;
-        chunk.copy_from_slice(&c.to_ne_bytes());
-        prev_c = c;
-        prev_p = p;
-    }
+    check_len(data);
+    // The closure receives the AES-NI (or software) backend once, so the
+    // CPU-feature dispatch happens per message, not per block.
+    cipher.encrypt_with_backend(Ige {
+        data,
+        iv,
+        decrypt: false,
+    });
 }
 
 /// [`aes_ige_decrypt`] with an already expanded key.
@@ -84,21 +77,52 @@ pub fn ige_encrypt_with(cipher: &Aes256, data: &mut [u8], iv: &[u8; 32]) {
 ///
 /// If `data.len()` is not a multiple of 16.
 pub fn ige_decrypt_with(cipher: &Aes256, data: &mut [u8], iv: &[u8; 32]) {
+    check_len(data);
+    cipher.decrypt_with_backend(Ige {
+        data,
+        iv,
+        decrypt: true,
+    });
+}
+
+fn check_len(data: &[u8]) {
     assert!(
         data.len() % 16 == 0,
         "AES-IGE input of {} bytes is not a multiple of 16",
         data.len()
     );
-    let (mut prev_c, mut prev_p) = split_iv(iv);
-    let mut block = Block::default();
-    for chunk in data.chunks_exact_mut(16) {
-        let c = load(chunk);
-        block.copy_from_slice(&(c ^ prev_p).to_ne_bytes());
-        cipher.decrypt_block(&mut block);
-        let p = load(&block) ^ prev_c;
-        chunk.copy_from_slice(&p.to_ne_bytes());
-        prev_c = c;
-        prev_p = p;
+}
+
+/// One IGE pass over `data`, run inside the cipher's backend.
+struct Ige<'a> {
+    data: &'a mut [u8],
+    iv: &'a [u8; 32],
+    decrypt: bool,
+}
+
+impl BlockSizeUser for Ige<'_> {
+    type BlockSize = U16;
+}
+
+impl BlockClosure for Ige<'_> {
+    #[inline(always)]
+    fn call<B: BlockBackend<BlockSize = U16>>(self, backend: &mut B) {
+        // Encryption: c_i = E(p_i ^ c_{i-1}) ^ p_{i-1}. Decryption swaps the
+        // roles: p_i = D(c_i ^ p_{i-1}) ^ c_{i-1}. So one loop serves both,
+        // with `before` the chaining value XORed in and `after` the one
+        // XORed out; the backend is E or D as chosen by the caller.
+        let (iv1, iv2) = split_iv(self.iv);
+        let (mut before, mut after) = if self.decrypt { (iv2, iv1) } else { (iv1, iv2) };
+        let mut block = Block::default();
+        for chunk in self.data.chunks_exact_mut(16) {
+            let input = load(chunk);
+            block.copy_from_slice(&(input ^ before).to_ne_bytes());
+            backend.proc_block((&mut block).into());
+            let output = load(&block) ^ after;
+            chunk.copy_from_slice(&output.to_ne_bytes());
+            before = output;
+            after = input;
+        }
     }
 }
 
