@@ -30,6 +30,7 @@ pub mod service {
 }
 
 pub mod container;
+pub mod crypto;
 pub mod envelope;
 pub mod gzip;
 pub mod msg_id;
