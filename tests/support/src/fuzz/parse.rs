@@ -1,7 +1,8 @@
 //! Target `parse`: `tl_parser::parse` on arbitrary text.
 
 use tl_codegen::dynamic::Registry;
-use tl_parser::{ParamType, Schema, Span, TypeRef};
+
+use crate::schema::strip_spans;
 
 /// A schema that parses prints to text that parses to the same tree and
 /// loads into the dynamic codec or is refused; every diagnostic points
@@ -38,26 +39,4 @@ pub fn parse(data: &[u8]) {
         let rendered = d.render("fuzz.tl", src);
         assert!(rendered.starts_with("fuzz.tl:"), "{rendered}");
     }
-}
-
-fn strip_spans(mut s: Schema) -> Schema {
-    fn ty(t: &mut TypeRef) {
-        t.span = Span::default();
-        t.args.iter_mut().for_each(ty);
-    }
-    for b in &mut s.builtins {
-        b.span = Span::default();
-    }
-    for d in &mut s.definitions {
-        d.span = Span::default();
-        ty(&mut d.result);
-        d.generics.iter_mut().for_each(|g| g.span = Span::default());
-        for p in &mut d.params {
-            p.span = Span::default();
-            if let ParamType::Normal { ty: t, .. } = &mut p.ty {
-                ty(t);
-            }
-        }
-    }
-    s
 }
