@@ -45,7 +45,7 @@ mod tests {
         assert_eq!(hex(&bytes), "000fa5ff");
         assert_eq!(unhex("00 0f\na5ff"), bytes);
         assert_eq!(unhex_fields(&["000f", " a5 ", "ff"]), bytes);
-        assert_eq!(cat(&[&le32(0x0f00), &[0xa5, 0xff]]), bytes);
+        assert_eq!(cat(&[&le32(0x0f00)[..2], &[0xa5, 0xff]]), bytes);
     }
 
     #[test]
