@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use mtproto_test_support::hex::hex;
 use mtproto_types::Serialize;
 use serde_json::{json, Map, Value};
 use tl_codegen::dynamic::Registry;
@@ -242,10 +243,6 @@ impl<'s> Layer<'s> {
             }
         }
     }
-}
-
-fn hex(data: &[u8]) -> String {
-    data.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Definitions the generator maps to Rust primitives (`bool`) instead of

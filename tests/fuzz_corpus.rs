@@ -1,5 +1,5 @@
 //! Replays every fuzz corpus and regression input through the fuzz
-//! targets' checks (`tests/fuzz_checks`), on stable Rust with no fuzzing
+//! targets' checks (`mtproto_test_support::fuzz`), on stable Rust with no fuzzing
 //! toolchain: `fuzz/corpus/<target>/*` are the seeds and what the fuzzer
 //! kept, `fuzz/regressions/<target>/*` the inputs that once failed.
 //!
@@ -7,18 +7,17 @@
 //! is measured with a process-wide counting allocator and concurrent tests
 //! would add their allocations to it.
 
-mod fuzz_checks;
-
 use std::path::Path;
 
-use fuzz_checks::{Counting, TARGETS};
+use mtproto_test_support::counting::Counting;
+use mtproto_test_support::fuzz::{self, TARGETS};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
 #[test]
 fn every_corpus_and_regression_input_passes_its_target() {
-    fuzz_checks::init();
+    fuzz::init();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut total = 0;
     for (name, check) in TARGETS {
@@ -81,7 +80,7 @@ mod seeds {
     use mtproto_types::{RawObject, Serialize};
     use tl_parser::{Definition, ParamType, Schema, TypeKind, TypeRef};
 
-    use crate::fuzz_checks::{API_TL, MTPROTO_TL};
+    use mtproto_test_support::fuzz::{API_TL, MTPROTO_TL};
 
     pub fn all() -> Vec<(&'static str, Vec<Vec<u8>>)> {
         let service = tl_parser::parse(MTPROTO_TL).unwrap().schema;
@@ -428,7 +427,7 @@ mod seeds {
         !crc
     }
 
-    /// Scripts in the op language of `fuzz_checks::session`.
+    /// Scripts in the op language of `mtproto_test_support::fuzz::session`.
     fn session_seeds() -> Vec<Vec<u8>> {
         let chunk = |body: &[u8]| {
             let mut c = vec![(body.len() / 4) as u8];

@@ -13,18 +13,8 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 
 use mtproto::service::{enums, functions, types};
+use mtproto_test_support::hex::unhex_fields;
 use mtproto_types::{Bytes, Constructor, Deserialize, DeserializeBare, RawObject, Serialize};
-
-/// Concatenates hex fragments (whitespace ignored), one per wire field, so
-/// each can carry a comment.
-fn hex(parts: &[&str]) -> Vec<u8> {
-    let digits: String = parts.concat().split_whitespace().collect();
-    assert!(digits.len() % 2 == 0, "odd number of hex digits");
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).expect("hex digit"))
-        .collect()
-}
 
 /// Both directions for a boxed value: encode == golden, exact length,
 /// decode(golden) == value, and decoding consumes everything.
@@ -66,7 +56,7 @@ fn rpc_result() {
         req_msg_id: MSG_ID,
         result: RawObject::new(&[0xb5, 0x75, 0x72, 0x99][..]),
     };
-    let bytes = hex(&[
+    let bytes = unhex_fields(&[
         "016d5cf3",          // rpc_result#f35c6d01
         "78563412 00800b5e", // req_msg_id
         "b5757299",          // result: boolTrue#997275b5, to the end
@@ -81,7 +71,7 @@ fn rpc_error() {
         error_code: 420,
         error_message: Cow::Borrowed("FLOOD_WAIT_30"),
     };
-    let bytes = hex(&[
+    let bytes = unhex_fields(&[
         "19ca4421",                   // rpc_error#2144ca19
         "a4010000",                   // error_code 420
         "0d",                         // string length 13
@@ -95,18 +85,18 @@ fn rpc_error() {
 fn rpc_drop_answer_and_its_answers() {
     golden(
         &functions::RpcDropAnswer { req_msg_id: MSG_ID },
-        &hex(&[
+        &unhex_fields(&[
             "40a7e458",          // rpc_drop_answer#58e4a740
             "78563412 00800b5e", // req_msg_id
         ]),
     );
     golden(
         &enums::RpcDropAnswer::RpcAnswerUnknown,
-        &hex(&["6ed32a5e"]), // rpc_answer_unknown#5e2ad36e, no fields
+        &unhex_fields(&["6ed32a5e"]), // rpc_answer_unknown#5e2ad36e, no fields
     );
     golden(
         &enums::RpcDropAnswer::RpcAnswerDroppedRunning,
-        &hex(&["86e578cd"]), // rpc_answer_dropped_running#cd78e586
+        &unhex_fields(&["86e578cd"]), // rpc_answer_dropped_running#cd78e586
     );
     golden(
         &enums::RpcDropAnswer::RpcAnswerDropped(types::RpcAnswerDropped {
@@ -114,7 +104,7 @@ fn rpc_drop_answer_and_its_answers() {
             seq_no: 7,
             bytes: 128,
         }),
-        &hex(&[
+        &unhex_fields(&[
             "b7d83aa4",          // rpc_answer_dropped#a43ad8b7
             "7c563412 00800b5e", // msg_id
             "07000000",          // seq_no 7
@@ -127,7 +117,7 @@ fn rpc_drop_answer_and_its_answers() {
 fn future_salts() {
     golden(
         &functions::GetFutureSalts { num: 64 },
-        &hex(&["04bd21b9", "40000000"]), // get_future_salts#b921bd04 num 64
+        &unhex_fields(&["04bd21b9", "40000000"]), // get_future_salts#b921bd04 num 64
     );
     let salt1 = types::FutureSalt {
         valid_since: 1_700_000_000, // 0x6553f100
@@ -136,7 +126,7 @@ fn future_salts() {
     };
     golden(
         &salt1,
-        &hex(&[
+        &unhex_fields(&[
             "dcd94909",          // future_salt#0949d9dc
             "00f15365",          // valid_since
             "10ff5365",          // valid_until
@@ -155,7 +145,7 @@ fn future_salts() {
     };
     golden(
         &value,
-        &hex(&[
+        &unhex_fields(&[
             "950850ae",          // future_salts#ae500895
             "78563412 00800b5e", // req_msg_id
             "00f15365",          // now
@@ -172,14 +162,14 @@ fn future_salts() {
 fn ping_pong() {
     golden(
         &functions::Ping { ping_id: PING_ID },
-        &hex(&["ec77be7a", "efcdab89 67452301"]), // ping#7abe77ec ping_id
+        &unhex_fields(&["ec77be7a", "efcdab89 67452301"]), // ping#7abe77ec ping_id
     );
     golden(
         &types::Pong {
             msg_id: MSG_ID,
             ping_id: PING_ID,
         },
-        &hex(&[
+        &unhex_fields(&[
             "c5737734",          // pong#347773c5
             "78563412 00800b5e", // msg_id
             "efcdab89 67452301", // ping_id
@@ -190,7 +180,7 @@ fn ping_pong() {
             ping_id: PING_ID,
             disconnect_delay: 75,
         },
-        &hex(&[
+        &unhex_fields(&[
             "8c7b42f3",          // ping_delay_disconnect#f3427b8c
             "efcdab89 67452301", // ping_id
             "4b000000",          // disconnect_delay 75
@@ -204,19 +194,19 @@ fn destroy_session_and_its_answers() {
         &functions::DestroySession {
             session_id: SESSION_ID,
         },
-        &hex(&["262151e7", "feffffff ffffffff"]), // destroy_session#e7512126
+        &unhex_fields(&["262151e7", "feffffff ffffffff"]), // destroy_session#e7512126
     );
     golden(
         &enums::DestroySessionRes::DestroySessionOk(types::DestroySessionOk {
             session_id: SESSION_ID,
         }),
-        &hex(&["fc4520e2", "feffffff ffffffff"]), // destroy_session_ok#e22045fc
+        &unhex_fields(&["fc4520e2", "feffffff ffffffff"]), // destroy_session_ok#e22045fc
     );
     golden(
         &enums::DestroySessionRes::DestroySessionNone(types::DestroySessionNone {
             session_id: SESSION_ID,
         }),
-        &hex(&["c950d362", "feffffff ffffffff"]), // destroy_session_none#62d350c9
+        &unhex_fields(&["c950d362", "feffffff ffffffff"]), // destroy_session_none#62d350c9
     );
 }
 
@@ -228,7 +218,7 @@ fn new_session_created() {
             unique_id: PING_ID,
             server_salt: 0x1122_3344_5566_7788,
         },
-        &hex(&[
+        &unhex_fields(&[
             "0809c29e",          // new_session_created#9ec20908
             "78563412 00800b5e", // first_msg_id
             "efcdab89 67452301", // unique_id
@@ -239,8 +229,8 @@ fn new_session_created() {
 
 #[test]
 fn msg_container_with_two_messages() {
-    let ping = hex(&["ec77be7a", "efcdab89 67452301"]); // 12 bytes
-    let ack = hex(&[
+    let ping = unhex_fields(&["ec77be7a", "efcdab89 67452301"]); // 12 bytes
+    let ack = unhex_fields(&[
         "59b4d662", // msgs_ack#62d6b459
         "15c4b51c", // Vector#1cb5c415
         "01000000", // 1 id
@@ -260,7 +250,7 @@ fn msg_container_with_two_messages() {
             },
         ],
     };
-    let bytes = hex(&[
+    let bytes = unhex_fields(&[
         "dcf8f173", // msg_container#73f1f8dc
         "02000000", // messages: bare `vector message`, count 2
         // message 1, bare (no id): msg_id, seqno, bytes = 12, body
@@ -282,9 +272,9 @@ fn message_bare_and_boxed() {
     let value = types::Message {
         msg_id: MSG_ID,
         seqno: 3,
-        body: RawObject::new(hex(&["6ed32a5e"])), // rpc_answer_unknown
+        body: RawObject::new(unhex_fields(&["6ed32a5e"])), // rpc_answer_unknown
     };
-    let bare = hex(&[
+    let bare = unhex_fields(&[
         "78563412 00800b5e", // msg_id
         "03000000",          // seqno
         "04000000",          // bytes: the body's length, computed
@@ -294,7 +284,7 @@ fn message_bare_and_boxed() {
     // `message` has no explicit id; its boxed form uses the CRC32 of its
     // line, 0x5bb8e511 (TDLib and Telethon write the same).
     assert_eq!(types::Message::CONSTRUCTOR_ID, 0x5bb8e511);
-    let mut boxed = hex(&["11e5b85b"]);
+    let mut boxed = unhex_fields(&["11e5b85b"]);
     boxed.extend_from_slice(&bare);
     golden(&value, &boxed);
 }
@@ -305,10 +295,10 @@ fn msg_copy() {
         orig_message: enums::Message::Message(types::Message {
             msg_id: MSG_ID,
             seqno: 5,
-            body: RawObject::new(hex(&["ec77be7a", "efcdab89 67452301"])),
+            body: RawObject::new(unhex_fields(&["ec77be7a", "efcdab89 67452301"])),
         }),
     };
-    let bytes = hex(&[
+    let bytes = unhex_fields(&[
         "b24660e0",                   // msg_copy#e06046b2
         "11e5b85b",                   // orig_message:Message is boxed: message#5bb8e511
         "78563412 00800b5e",          // msg_id
@@ -326,7 +316,7 @@ fn gzip_packed() {
     };
     golden(
         &short,
-        &hex(&[
+        &unhex_fields(&[
             "a1cf7230",   // gzip_packed#3072cfa1
             "05",         // length 5
             "1f8b080000", // data
@@ -336,7 +326,7 @@ fn gzip_packed() {
     // 300 bytes take the long form: 0xfe and a 3-byte length; 4 + 300 is a
     // multiple of 4, so no padding.
     let data: Vec<u8> = (0..300u32).map(|i| i as u8).collect();
-    let mut bytes = hex(&["a1cf7230", "fe2c0100"]);
+    let mut bytes = unhex_fields(&["a1cf7230", "fe2c0100"]);
     bytes.extend_from_slice(&data);
     golden(
         &types::GzipPacked {
@@ -346,7 +336,7 @@ fn gzip_packed() {
     );
     // 254 bytes: the first length that needs the long form; 4 + 254 = 258,
     // padded to 260.
-    let mut bytes = hex(&["a1cf7230", "fefe0000"]);
+    let mut bytes = unhex_fields(&["a1cf7230", "fefe0000"]);
     bytes.extend_from_slice(&data[..254]);
     bytes.extend_from_slice(&[0, 0]);
     golden(
@@ -356,7 +346,7 @@ fn gzip_packed() {
         &bytes,
     );
     // 253 bytes: still the short form, 1 + 253 = 254 padded to 256.
-    let mut bytes = hex(&["a1cf7230", "fd"]);
+    let mut bytes = unhex_fields(&["a1cf7230", "fd"]);
     bytes.extend_from_slice(&data[..253]);
     bytes.extend_from_slice(&[0, 0]);
     golden(
@@ -375,7 +365,7 @@ fn http_wait() {
             wait_after: 0,
             max_wait: 25_000,
         },
-        &hex(&[
+        &unhex_fields(&[
             "9f359992", // http_wait#9299359f
             "00000000", // max_delay
             "00000000", // wait_after
@@ -390,7 +380,7 @@ fn msgs_ack() {
         &types::MsgsAck {
             msg_ids: vec![MSG_ID, MSG_ID_2],
         },
-        &hex(&[
+        &unhex_fields(&[
             "59b4d662", // msgs_ack#62d6b459
             "15c4b51c", // Vector<long> is boxed: vector#1cb5c415
             "02000000", // count
@@ -400,7 +390,7 @@ fn msgs_ack() {
     );
     golden(
         &types::MsgsAck { msg_ids: vec![] },
-        &hex(&["59b4d662", "15c4b51c", "00000000"]),
+        &unhex_fields(&["59b4d662", "15c4b51c", "00000000"]),
     );
 }
 
@@ -412,7 +402,7 @@ fn bad_msg_notification_and_bad_server_salt() {
             bad_msg_seqno: 5,
             error_code: 16,
         }),
-        &hex(&[
+        &unhex_fields(&[
             "11f8efa7",          // bad_msg_notification#a7eff811
             "78563412 00800b5e", // bad_msg_id
             "05000000",          // bad_msg_seqno
@@ -426,7 +416,7 @@ fn bad_msg_notification_and_bad_server_salt() {
             error_code: 48,
             new_server_salt: 0x1122_3344_5566_7788,
         }),
-        &hex(&[
+        &unhex_fields(&[
             "7b44abed",          // bad_server_salt#edab447b
             "78563412 00800b5e", // bad_msg_id
             "06000000",          // bad_msg_seqno
@@ -442,7 +432,7 @@ fn msgs_state_req_info_and_all_info() {
         &types::MsgsStateReq {
             msg_ids: vec![MSG_ID],
         },
-        &hex(&[
+        &unhex_fields(&[
             "52fb69da", // msgs_state_req#da69fb52
             "15c4b51c 01000000 78563412 00800b5e",
         ]),
@@ -452,7 +442,7 @@ fn msgs_state_req_info_and_all_info() {
             req_msg_id: MSG_ID_2,
             info: Bytes::from(&[1u8, 2, 4][..]),
         },
-        &hex(&[
+        &unhex_fields(&[
             "7db5de04",          // msgs_state_info#04deb57d
             "7c563412 00800b5e", // req_msg_id
             "03 010204",         // info: 3 bytes, 1 + 3 = 4, no padding
@@ -463,7 +453,7 @@ fn msgs_state_req_info_and_all_info() {
             msg_ids: vec![MSG_ID, MSG_ID_2],
             info: Bytes::from(&[0x0c, 0x24][..]),
         },
-        &hex(&[
+        &unhex_fields(&[
             "31d1c08c", // msgs_all_info#8cc0d131
             "15c4b51c 02000000 78563412 00800b5e 7c563412 00800b5e",
             "02 0c24 00", // info: 2 bytes, padded 3 -> 4
@@ -480,7 +470,7 @@ fn msg_detailed_info_and_new_detailed_info() {
             bytes: 1000,
             status: 0,
         }),
-        &hex(&[
+        &unhex_fields(&[
             "c63e6d27",          // msg_detailed_info#276d3ec6
             "78563412 00800b5e", // msg_id
             "7c563412 00800b5e", // answer_msg_id
@@ -494,7 +484,7 @@ fn msg_detailed_info_and_new_detailed_info() {
             bytes: 20,
             status: 0,
         }),
-        &hex(&[
+        &unhex_fields(&[
             "dfb69d80",          // msg_new_detailed_info#809db6df
             "7c563412 00800b5e", // answer_msg_id
             "14000000",          // bytes 20
@@ -509,13 +499,13 @@ fn msg_resend_req() {
         &enums::MsgResendReq::MsgResendReq(types::MsgResendReq {
             msg_ids: vec![MSG_ID],
         }),
-        &hex(&["081a867d", "15c4b51c 01000000 78563412 00800b5e"]), // msg_resend_req#7d861a08
+        &unhex_fields(&["081a867d", "15c4b51c 01000000 78563412 00800b5e"]), // msg_resend_req#7d861a08
     );
     golden(
         &enums::MsgResendReq::MsgResendAnsReq(types::MsgResendAnsReq {
             msg_ids: vec![MSG_ID],
         }),
-        &hex(&["ebba1086", "15c4b51c 01000000 78563412 00800b5e"]), // msg_resend_ans_req#8610baeb
+        &unhex_fields(&["ebba1086", "15c4b51c 01000000 78563412 00800b5e"]), // msg_resend_ans_req#8610baeb
     );
 }
 
@@ -526,7 +516,7 @@ fn invoke_after_msg() {
         msg_id: MSG_ID,
         query: functions::Ping { ping_id: PING_ID },
     };
-    let bytes = hex(&[
+    let bytes = unhex_fields(&[
         "2d379fcb",                   // invokeAfterMsg#cb9f372d
         "78563412 00800b5e",          // msg_id
         "ec77be7a efcdab89 67452301", // query: !X, a boxed ping, to the end
@@ -536,7 +526,7 @@ fn invoke_after_msg() {
     // Decoded (as a server would) with the query left raw.
     let raw = functions::InvokeAfterMsg {
         msg_id: MSG_ID,
-        query: RawObject::new(hex(&["ec77be7a efcdab89 67452301"])),
+        query: RawObject::new(unhex_fields(&["ec77be7a efcdab89 67452301"])),
     };
     golden(&raw, &bytes);
     // And the query itself decodes as the ping it was.
@@ -549,9 +539,9 @@ fn invoke_after_msg() {
     golden(
         &functions::InvokeAfterMsgs {
             msg_ids: vec![MSG_ID, MSG_ID_2],
-            query: RawObject::new(hex(&["ec77be7a efcdab89 67452301"])),
+            query: RawObject::new(unhex_fields(&["ec77be7a efcdab89 67452301"])),
         },
-        &hex(&[
+        &unhex_fields(&[
             "f0b4c43d", // invokeAfterMsgs#3dc4b4f0
             "15c4b51c 02000000 78563412 00800b5e 7c563412 00800b5e",
             "ec77be7a efcdab89 67452301",
@@ -562,7 +552,7 @@ fn invoke_after_msg() {
 #[test]
 fn decode_by_id_and_name_of_know_every_service_message() {
     // Spot checks that the layer's dynamic decoder dispatches by these ids.
-    let pong = hex(&["c5737734", "78563412 00800b5e", "efcdab89 67452301"]);
+    let pong = unhex_fields(&["c5737734", "78563412 00800b5e", "efcdab89 67452301"]);
     let value = mtproto::service::decode_by_id(&pong).unwrap().unwrap();
     assert_eq!(value.to_bytes(), pong);
     for (id, name) in [
@@ -576,5 +566,5 @@ fn decode_by_id_and_name_of_know_every_service_message() {
     ] {
         assert_eq!(mtproto::service::name_of(id), Some(name));
     }
-    assert!(mtproto::service::decode_by_id(&hex(&["00000000"])).is_none());
+    assert!(mtproto::service::decode_by_id(&unhex_fields(&["00000000"])).is_none());
 }

@@ -1,18 +1,5 @@
-//! Fuzz target `container`: the check `tests/fuzz_checks::container`, shared with the
-//! stable corpus replay in `tests/fuzz_corpus.rs`.
+//! Fuzz target `container`: the check `mtproto_test_support::fuzz::container`, shared
+//! with the stable corpus replay in `tests/fuzz_corpus.rs`.
 #![no_main]
 
-#[path = "../../tests/fuzz_checks/mod.rs"]
-mod checks;
-
-#[global_allocator]
-static ALLOC: checks::Counting = checks::Counting;
-
-libfuzzer_sys::fuzz_target!(
-    init: {
-        checks::init();
-    },
-    |data: &[u8]| {
-        checks::container(data);
-    }
-);
+mtproto_test_support::fuzz_target!(container);

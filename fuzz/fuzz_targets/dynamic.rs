@@ -1,18 +1,5 @@
-//! Fuzz target `dynamic`: the check `tests/fuzz_checks::dynamic`, shared with the
-//! stable corpus replay in `tests/fuzz_corpus.rs`.
+//! Fuzz target `dynamic`: the check `mtproto_test_support::fuzz::dynamic`, shared
+//! with the stable corpus replay in `tests/fuzz_corpus.rs`.
 #![no_main]
 
-#[path = "../../tests/fuzz_checks/mod.rs"]
-mod checks;
-
-#[global_allocator]
-static ALLOC: checks::Counting = checks::Counting;
-
-libfuzzer_sys::fuzz_target!(
-    init: {
-        checks::init();
-    },
-    |data: &[u8]| {
-        checks::dynamic(data);
-    }
-);
+mtproto_test_support::fuzz_target!(dynamic);

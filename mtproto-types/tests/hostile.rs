@@ -1,254 +1,205 @@
-//! Hostile input: every malformed value is an `Error` with the right kind
-//! and byte offset, never a panic, never an allocation the input cannot
-//! back, never a stack overflow.
+//! Hostile input for the TL core: every malformed value is an `Error` with
+//! the right kind and byte offset, never a panic, never an allocation the
+//! input cannot back, never a stack overflow.
 //!
-//! All inputs are written by hand from the wire rules.
+//! All inputs are written by hand from the wire rules. The service layer's
+//! tables live with the runtime that generates it (`tests/hostile/`).
 
-#[path = "support/counting.rs"]
-mod counting;
-
-use mtproto::service::{enums, functions, types};
-use mtproto_types::{Deserialize, Error, ErrorKind};
+use mtproto_test_support::counting::{self, Counting};
+use mtproto_test_support::hex::{cat, le32, unhex_fields};
+use mtproto_types::{Deserialize, Error, ErrorKind, Reader, Serialize};
 
 #[global_allocator]
-static ALLOCATOR: counting::Counting = counting::Counting;
-
-fn hex(parts: &[&str]) -> Vec<u8> {
-    let digits: String = parts.concat().split_whitespace().collect();
-    (0..digits.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap())
-        .collect()
-}
+static ALLOCATOR: Counting = Counting;
 
 fn err(kind: ErrorKind, offset: usize) -> Error {
     Error::new(kind, offset)
 }
 
-/// A container of two messages (ping, msgs_ack) as in the golden tests.
-fn container() -> Vec<u8> {
-    hex(&[
-        "dcf8f173 02000000",
-        "78563412 00800b5e 01000000 0c000000 ec77be7a efcdab89 67452301",
-        "7c563412 00800b5e 02000000 14000000",
-        "59b4d662 15c4b51c 01000000 78563412 00800b5e",
-    ])
-}
-
-/// Every proper prefix of each golden message fails, with an error that
-/// points inside the prefix and says the input ran out (or that a length or
-/// count claims more than what is left).
-/// A name, its golden bytes, and the decoder that must reject every prefix.
-type Golden = (&'static str, Vec<u8>, fn(&[u8]) -> Result<(), Error>);
+// ---------------------------------------------------------------------------
+// Reader primitives
 
 #[test]
-fn every_prefix_of_a_golden_message_is_an_error() {
-    let goldens: Vec<Golden> = vec![
-        ("msg_container", container(), |b| {
-            types::MsgContainer::from_bytes(b).map(drop)
-        }),
-        (
-            "rpc_error",
-            hex(&["19ca4421 a4010000 0d 464c4f4f445f574149545f3330 0000"]),
-            |b| types::RpcError::from_bytes(b).map(drop),
-        ),
-        (
-            "future_salts",
-            hex(&[
-                "950850ae 78563412 00800b5e 00f15365 02000000",
-                "00f15365 10ff5365 feffffff ffffffff",
-                "10ff5365 200d5465 88776655 44332211",
-            ]),
-            |b| enums::FutureSalts::from_bytes(b).map(drop),
-        ),
-        (
-            "bad_server_salt",
-            hex(&["7b44abed 78563412 00800b5e 06000000 30000000 88776655 44332211"]),
-            |b| enums::BadMsgNotification::from_bytes(b).map(drop),
-        ),
-        (
-            "msgs_all_info",
-            hex(&["31d1c08c 15c4b51c 01000000 78563412 00800b5e 02 0c24 00"]),
-            |b| types::MsgsAllInfo::from_bytes(b).map(drop),
-        ),
-        (
-            "invokeAfterMsg",
-            hex(&["2d379fcb 78563412 00800b5e ec77be7a efcdab89 67452301"]),
-            |b| functions::InvokeAfterMsg::<mtproto_types::RawObject>::from_bytes(b).map(drop),
-        ),
-    ];
-    for (name, golden, decode) in goldens {
-        decode(&golden).unwrap_or_else(|e| panic!("{name}: the whole golden fails: {e}"));
-        for len in 0..golden.len() {
-            let prefix = &golden[..len];
-            let e = match decode(prefix) {
-                Ok(()) => {
-                    // A raw `!X` runs to the end: cutting inside the query
-                    // leaves a shorter, still well-formed, raw query. Only
-                    // less than its 4-byte id is an error.
-                    assert!(
-                        name == "invokeAfterMsg" && len >= 16,
-                        "{name}[..{len}] decoded"
-                    );
-                    continue;
-                }
-                Err(e) => e,
-            };
-            assert!(
-                e.offset <= len,
-                "{name}[..{len}]: offset {} past the end",
-                e.offset
-            );
-            assert!(
-                matches!(
-                    e.kind,
-                    ErrorKind::UnexpectedEof { .. }
-                        | ErrorKind::InvalidLength { .. }
-                        | ErrorKind::VectorTooLong { .. }
-                ),
-                "{name}[..{len}]: {e}"
-            );
-        }
-    }
-}
-
-#[test]
-fn truncation_errors_say_where_and_how_much() {
-    // ping cut in its ping_id: 2 of 8 bytes at offset 4.
-    let ping = hex(&["ec77be7a efcd"]);
+fn reader_primitives() {
+    // u32 from 3 bytes.
     assert_eq!(
-        functions::Ping::from_bytes(&ping).unwrap_err(),
-        err(
-            ErrorKind::UnexpectedEof {
-                needed: 8,
-                available: 2
-            },
-            4
-        )
-    );
-    // rpc_error whose 13-byte message is cut after one byte.
-    let rpc_error = hex(&["19ca4421 a4010000 0d 46"]);
-    assert_eq!(
-        types::RpcError::from_bytes(&rpc_error).unwrap_err(),
-        err(
-            ErrorKind::UnexpectedEof {
-                needed: 13,
-                available: 1
-            },
-            9
-        )
-    );
-    // Nothing at all.
-    assert_eq!(
-        enums::Pong::from_bytes(&[]).unwrap_err(),
-        err(
+        Reader::new(&[1, 2, 3]).read_u32(),
+        Err(err(
             ErrorKind::UnexpectedEof {
                 needed: 4,
-                available: 0
+                available: 3
             },
             0
-        )
+        ))
     );
-}
-
-#[test]
-fn unknown_ids() {
-    let bytes = hex(&["deadbeef 0000000000000000 0000000000000000"]);
+    // A long after an int, with 6 bytes left.
+    let mut r = Reader::new(&[0; 10]);
+    r.read_i32().unwrap();
     assert_eq!(
-        enums::Pong::from_bytes(&bytes).unwrap_err().kind,
-        ErrorKind::UnknownConstructor {
-            id: 0xefbeadde,
-            expected: "Pong"
-        }
-    );
-    assert_eq!(
-        types::Pong::from_bytes(&bytes).unwrap_err(),
-        err(
-            ErrorKind::UnknownConstructor {
-                id: 0xefbeadde,
-                expected: "pong"
+        r.read_i64(),
+        Err(err(
+            ErrorKind::UnexpectedEof {
+                needed: 8,
+                available: 6
             },
+            4
+        ))
+    );
+    // Length prefix byte 255 is not TL.
+    assert_eq!(
+        Reader::new(&[255, 0, 0, 0]).read_tl_bytes(),
+        Err(err(ErrorKind::NonCanonical("length prefix byte 255"), 0))
+    );
+    // The long form for a 3-byte string.
+    let mut long_short = vec![254, 3, 0, 0, b'a', b'b', b'c', 0];
+    assert_eq!(
+        Reader::new(&long_short).read_tl_bytes(),
+        Err(err(
+            ErrorKind::NonCanonical("long length prefix for a short string"),
             0
-        )
+        ))
     );
-    assert!(mtproto::service::decode_by_id(&bytes).is_none());
-    // An unknown id deep inside: msg_copy's orig_message must be `message`.
-    let copy = hex(&["b24660e0 deadbeef"]);
+    // Non-zero padding: one byte of data, two of padding, the last one set.
+    long_short.clear();
     assert_eq!(
-        types::MsgCopy::from_bytes(&copy).unwrap_err(),
-        err(
-            ErrorKind::UnknownConstructor {
-                id: 0xefbeadde,
-                expected: "Message"
+        Reader::new(&[1, b'a', 0, 1]).read_tl_bytes(),
+        Err(err(
+            ErrorKind::NonCanonical("non-zero padding after string"),
+            2
+        ))
+    );
+    // Data running past the end.
+    assert_eq!(
+        Reader::new(&[5, b'a', b'b']).read_tl_bytes(),
+        Err(err(
+            ErrorKind::UnexpectedEof {
+                needed: 5,
+                available: 2
             },
-            4
-        )
+            1
+        ))
     );
-    // A boxed vector must start with 1cb5c415.
-    let ack = hex(&["59b4d662 15c4b51d 00000000"]);
+    // A string that is not UTF-8 is reported where the string starts.
+    let mut r = Reader::new(&[0, 0, 0, 0, 2, 0xff, 0xfe, 0]);
+    r.read_u32().unwrap();
+    assert_eq!(r.read_str(), Err(err(ErrorKind::InvalidUtf8, 4)));
+    // A vector of 2^31 longs in 8 bytes, checked before any allocation.
+    let mut bytes = le32(0x8000_0000).to_vec();
+    bytes.extend_from_slice(&[0; 8]);
     assert_eq!(
-        types::MsgsAck::from_bytes(&ack).unwrap_err(),
-        err(
-            ErrorKind::UnknownConstructor {
-                id: 0x1db5c415,
-                expected: "Vector"
-            },
-            4
-        )
-    );
-}
-
-#[test]
-fn vectors_claiming_two_to_the_31_elements() {
-    // msg_container: id and a bare count of 2^31, nothing else: 8 bytes.
-    let bytes = hex(&["dcf8f173 00000080"]);
-    let (allocations, _, result) = counting::count(|| types::MsgContainer::from_bytes(&bytes));
-    assert_eq!(
-        result.unwrap_err(),
-        err(
+        Reader::new(&bytes).read_vector_len(8),
+        Err(err(
             ErrorKind::VectorTooLong {
-                count: 1 << 31,
-                available: 0
-            },
-            4
-        )
-    );
-    assert_eq!(
-        allocations, 0,
-        "nothing is allocated for a count the input cannot back"
-    );
-
-    // msgs_ack: a boxed Vector<long> of 2^31 with one long present.
-    let bytes = hex(&["59b4d662 15c4b51c 00000080 0100000000000000"]);
-    let (allocations, _, result) = counting::count(|| types::MsgsAck::from_bytes(&bytes));
-    assert_eq!(
-        result.unwrap_err(),
-        err(
-            ErrorKind::VectorTooLong {
-                count: 1 << 31,
+                count: 0x8000_0000,
                 available: 8
             },
-            8
-        )
+            0
+        ))
     );
-    assert_eq!(allocations, 0);
+    // A boxed vector with another id.
+    assert_eq!(
+        Reader::new(&le32(0xdeadbeef)).expect_vector_id(),
+        Err(err(
+            ErrorKind::UnknownConstructor {
+                id: 0xdeadbeef,
+                expected: "Vector"
+            },
+            0
+        ))
+    );
+    // message.bytes below 4, negative, and past the end.
+    for (len, available) in [(3, 8), (-4, 8), (12, 8)] {
+        assert_eq!(
+            Reader::new(&[0; 8]).read_sized_object(len, "bytes").err(),
+            Some(err(
+                ErrorKind::InvalidLength {
+                    field: "bytes",
+                    claimed: i64::from(len),
+                    available
+                },
+                0
+            ))
+        );
+    }
+    // Nesting past a reader's limit.
+    let mut r = Reader::new(&[0; 4]).with_max_depth(2);
+    r.enter().unwrap();
+    r.enter().unwrap();
+    assert_eq!(r.enter(), Err(err(ErrorKind::TooDeep { limit: 2 }, 0)));
+    // Bytes left after a value.
+    let mut r = Reader::new(&[0; 6]);
+    r.read_u32().unwrap();
+    assert_eq!(
+        r.finish(),
+        Err(err(ErrorKind::TrailingBytes { count: 2 }, 4))
+    );
+}
 
-    // u32::MAX elements, the largest count there is.
-    let bytes = hex(&["59b4d662 15c4b51c ffffffff"]);
-    assert!(matches!(
-        types::MsgsAck::from_bytes(&bytes).unwrap_err().kind,
-        ErrorKind::VectorTooLong {
-            count: u32::MAX,
-            ..
-        }
-    ));
+// ---------------------------------------------------------------------------
+// Generated types: the API layer
+
+#[cfg(feature = "api")]
+#[test]
+fn api_layer_types() {
+    use mtproto_types::api;
+    const TEXT_BOLD: u32 = 0x6724abc4;
+    const TEXT_EMPTY: u32 = 0xdc3d824f;
+    const TEXT_PLAIN: u32 = 0x744694e0;
+    const INPUT_PEER_USER: u32 = 0xdde8a54c;
+    // Rich text nested 100 levels: the 65th level is refused at its body.
+    let mut bytes = Vec::new();
+    for _ in 0..100 {
+        bytes.extend_from_slice(&le32(TEXT_BOLD));
+    }
+    bytes.extend_from_slice(&le32(TEXT_EMPTY));
+    assert_eq!(
+        api::decode_by_id(&bytes).unwrap().err(),
+        Some(err(ErrorKind::TooDeep { limit: 64 }, 65 * 4))
+    );
+    // 64 levels decode and encode back.
+    let ok = &bytes[(100 - 64) * 4..];
+    let value = api::decode_by_id(ok).unwrap().unwrap();
+    assert_eq!(value.to_bytes(), ok);
+    // A string with non-zero padding inside textPlain.
+    let bytes = cat(&[&le32(TEXT_PLAIN), &[1, b'x', 0, 7]]);
+    assert_eq!(
+        api::enums::RichText::from_bytes(&bytes).err(),
+        Some(err(
+            ErrorKind::NonCanonical("non-zero padding after string"),
+            6
+        ))
+    );
+    // A RichText given an InputPeer constructor.
+    let bytes = cat(&[&le32(INPUT_PEER_USER), &[0; 16]]);
+    assert_eq!(
+        api::enums::RichText::from_bytes(&bytes).err(),
+        Some(err(
+            ErrorKind::UnknownConstructor {
+                id: INPUT_PEER_USER,
+                expected: "RichText"
+            },
+            0
+        ))
+    );
+    // inputPeerUser cut inside access_hash.
+    let bytes = cat(&[&le32(INPUT_PEER_USER), &[0; 12]]);
+    assert_eq!(
+        api::decode_by_id(&bytes).unwrap().err(),
+        Some(err(
+            ErrorKind::UnexpectedEof {
+                needed: 8,
+                available: 4
+            },
+            12
+        ))
+    );
 }
 
 #[test]
 fn vector_counts_are_bounded_by_each_elements_least_size() {
     // Two longs claimed, 12 bytes left: enough for three ints, not for two
     // longs. The count is refused before any element is read or allocated.
-    let bytes = hex(&["15c4b51c 02000000 01000000 00000000 02000000"]);
+    let bytes = unhex_fields(&["15c4b51c 02000000 01000000 00000000 02000000"]);
     let (allocations, _, result) = counting::count(|| Vec::<i64>::from_bytes(&bytes));
     assert_eq!(
         result.unwrap_err(),
@@ -262,10 +213,10 @@ fn vector_counts_are_bounded_by_each_elements_least_size() {
     );
     assert_eq!(allocations, 0);
     // The same 12 bytes do hold three ints.
-    let bytes = hex(&["15c4b51c 03000000 01000000 02000000 03000000"]);
+    let bytes = unhex_fields(&["15c4b51c 03000000 01000000 02000000 03000000"]);
     assert_eq!(Vec::<i32>::from_bytes(&bytes).unwrap(), [1, 2, 3]);
     // Boxed vectors of boxed vectors: each inner one takes at least 8 bytes.
-    let bytes = hex(&["15c4b51c 02000000 15c4b51c 00000000"]);
+    let bytes = unhex_fields(&["15c4b51c 02000000 15c4b51c 00000000"]);
     assert_eq!(
         Vec::<Vec<i32>>::from_bytes(&bytes).unwrap_err(),
         err(
@@ -282,7 +233,7 @@ fn vector_counts_are_bounded_by_each_elements_least_size() {
 fn numbers_read_in_bulk_check_the_whole_run() {
     // `deserialize_many` is public: a count nobody checked must still end
     // in an error at the run's start, with nothing allocated.
-    let bytes = hex(&["01000000 00000000 02000000 00000000"]);
+    let bytes = unhex_fields(&["01000000 00000000 02000000 00000000"]);
     for count in [3, usize::MAX / 8 + 1, usize::MAX] {
         let mut reader = mtproto_types::Reader::new(&bytes);
         let (allocations, _, result) =
@@ -309,100 +260,11 @@ fn numbers_read_in_bulk_check_the_whole_run() {
     assert_eq!(i32::deserialize_many(&mut reader, 3).unwrap(), [1, 0, 2]);
     assert_eq!(reader.offset(), 12);
     let mut reader = mtproto_types::Reader::new(&bytes);
-    assert_eq!(u32::deserialize_many(&mut reader, 0).unwrap(), []);
+    assert_eq!(u32::deserialize_many(&mut reader, 0).unwrap(), [0u32; 0]);
     assert_eq!(reader.offset(), 0);
-    let doubles = hex(&["000000000000f03f 000000000000f0bf"]);
+    let doubles = unhex_fields(&["000000000000f03f 000000000000f0bf"]);
     let mut reader = mtproto_types::Reader::new(&doubles);
     assert_eq!(f64::deserialize_many(&mut reader, 2).unwrap(), [1.0, -1.0]);
-}
-
-#[test]
-fn strings_running_past_the_end() {
-    // Short form: 200 bytes claimed, 3 present.
-    let bytes = hex(&["19ca4421 a4010000 c8 414243"]);
-    let (_, allocated, result) = counting::count(|| types::RpcError::from_bytes(&bytes));
-    assert_eq!(
-        result.unwrap_err(),
-        err(
-            ErrorKind::UnexpectedEof {
-                needed: 200,
-                available: 3
-            },
-            9
-        )
-    );
-    assert_eq!(allocated, 0);
-    // Long form: 0xfe and 2^24 - 1 bytes claimed.
-    let bytes = hex(&["a1cf7230 feffffff 00000000"]);
-    let (_, allocated, result) = counting::count(|| types::GzipPacked::from_bytes(&bytes));
-    assert_eq!(
-        result.unwrap_err(),
-        err(
-            ErrorKind::UnexpectedEof {
-                needed: (1 << 24) - 1,
-                available: 4
-            },
-            8
-        )
-    );
-    assert_eq!(allocated, 0);
-    // Data present but the padding is not.
-    let bytes = hex(&["a1cf7230 05 1f8b080000"]);
-    assert_eq!(
-        types::GzipPacked::from_bytes(&bytes).unwrap_err(),
-        err(
-            ErrorKind::UnexpectedEof {
-                needed: 2,
-                available: 0
-            },
-            10
-        )
-    );
-}
-
-#[test]
-fn message_bytes_larger_than_what_is_left_or_negative() {
-    let with_length = |len: &str| {
-        hex(&[
-            "dcf8f173 01000000",
-            "78563412 00800b5e 01000000",
-            len,
-            "ec77be7a efcdab89 67452301", // a 12-byte ping
-        ])
-    };
-    // The body starts at 4 + 4 + 8 + 4 + 4 = 24.
-    for (len, claimed) in [
-        ("e8030000", 1000i64),
-        ("0d000000", 13),
-        ("fcffffff", -4),
-        ("00000080", i64::from(i32::MIN)),
-    ] {
-        let bytes = with_length(len);
-        assert_eq!(
-            types::MsgContainer::from_bytes(&bytes).unwrap_err(),
-            err(
-                ErrorKind::InvalidLength {
-                    field: "bytes",
-                    claimed,
-                    available: 12
-                },
-                24
-            ),
-            "bytes = {claimed}"
-        );
-    }
-    // Less than a constructor id is not a body either.
-    let bytes = with_length("00000000");
-    assert!(matches!(
-        types::MsgContainer::from_bytes(&bytes).unwrap_err().kind,
-        ErrorKind::InvalidLength { claimed: 0, .. }
-    ));
-    // Shorter than the body: the body is what `bytes` says, and the rest
-    // of the ping is then read as the next message, which is not there.
-    let bytes = with_length("04000000");
-    assert!(types::MsgContainer::from_bytes(&bytes).is_err());
-    // And the right length decodes.
-    types::MsgContainer::from_bytes(&with_length("0c000000")).unwrap();
 }
 
 /// `textBold#6724abc4 text:RichText` nested 100 000 times, then

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use mtproto_test_support::hex::{hex, unhex};
 use serde_json::{json, Value};
 
 struct Output {
@@ -75,17 +76,6 @@ fn encode(json: &Value) -> String {
     ok(&["encode", "--json", &json.to_string()])
         .trim_end()
         .to_owned()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 /// A file in a fresh directory for this test.

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use mtproto_test_support::schema::strip_spans;
 use tl_parser::{Category, ParamType, Severity, TypeKind, TypeRef};
 
 fn corpus() -> Vec<(String, String)> {
@@ -262,32 +263,8 @@ fn corpus_schemas_print_back_to_the_same_tree() {
         let again = tl_parser::parse(&printed)
             .unwrap_or_else(|e| panic!("{name}: {}", e[0].render("printed", &printed)))
             .schema;
-        assert_eq!(strip(schema), strip(again), "{name}");
+        assert_eq!(strip_spans(schema), strip_spans(again), "{name}");
     }
-}
-
-fn strip(mut s: tl_parser::Schema) -> tl_parser::Schema {
-    fn ty(t: &mut TypeRef) {
-        t.span = Default::default();
-        t.args.iter_mut().for_each(ty);
-    }
-    for b in &mut s.builtins {
-        b.span = Default::default();
-    }
-    for d in &mut s.definitions {
-        d.span = Default::default();
-        ty(&mut d.result);
-        for g in &mut d.generics {
-            g.span = Default::default();
-        }
-        for p in &mut d.params {
-            p.span = Default::default();
-            if let ParamType::Normal { ty: t, .. } = &mut p.ty {
-                ty(t);
-            }
-        }
-    }
-    s
 }
 
 #[test]

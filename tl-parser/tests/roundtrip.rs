@@ -1,6 +1,7 @@
 //! Property tests: random valid schemas survive printing and parsing back;
 //! random input never panics the parser.
 
+use mtproto_test_support::schema::strip_spans;
 use proptest::prelude::*;
 use tl_parser::{
     Builtin, Category, Definition, Flag, GenericParam, Name, Param, ParamType, Schema, Span,
@@ -296,28 +297,6 @@ prop_compose! {
         };
         Schema { layer, definitions, builtins }
     }
-}
-
-fn strip_spans(mut s: Schema) -> Schema {
-    fn ty(t: &mut TypeRef) {
-        t.span = Span::default();
-        t.args.iter_mut().for_each(ty);
-    }
-    for b in &mut s.builtins {
-        b.span = Span::default();
-    }
-    for d in &mut s.definitions {
-        d.span = Span::default();
-        ty(&mut d.result);
-        d.generics.iter_mut().for_each(|g| g.span = Span::default());
-        for p in &mut d.params {
-            p.span = Span::default();
-            if let ParamType::Normal { ty: t, .. } = &mut p.ty {
-                ty(t);
-            }
-        }
-    }
-    s
 }
 
 proptest! {

@@ -3,14 +3,12 @@
 //! messages), and each result body is then decoded lazily, from its raw
 //! object, with none at all.
 
-#[path = "support/counting.rs"]
-mod counting;
-
 use mtproto::service::types;
+use mtproto_test_support::counting::{self, Counting};
 use mtproto_types::Deserialize;
 
 #[global_allocator]
-static ALLOCATOR: counting::Counting = counting::Counting;
+static ALLOCATOR: Counting = Counting;
 
 /// `msg_container` of `n` messages, each an `rpc_result` whose result is a
 /// 100-byte boxed value (an id and 96 bytes), written by hand.

@@ -3,13 +3,13 @@
 //! `api.tl`.
 //!
 //! For every constructor and function of the application layer, random valid
-//! bytes (tests/support/tlgen.rs) go both ways: what our encoder writes
+//! bytes (`mtproto_test_support::tlgen`) go both ways: what our encoder writes
 //! decodes in grammers and re-encodes to the same bytes, and what grammers
 //! writes decodes in ours and re-encodes to the same bytes. Skipped are the
 //! definitions grammers maps to Rust primitives (`boolTrue`, `boolFalse`,
 //! `true`) and so cannot decode as boxed values by id.
 //!
-//! grammers has no decode-by-id, so `support/grammers_dispatch.rs` is a
+//! grammers has no decode-by-id, so `grammers_dispatch.rs` (next to this file) is a
 //! generated `match` from ids to grammers types. Regenerate it after a schema
 //! change with:
 //!
@@ -19,38 +19,23 @@
 //! ```
 #![cfg(feature = "api")]
 
-#[path = "../../tests/support/tlgen.rs"]
-mod tlgen;
-
-#[path = "support/grammers_dispatch.rs"]
 mod grammers_dispatch;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use mtproto_test_support::roundtrip::{api_object, check_each};
+use mtproto_test_support::tlgen::Generator;
+use proptest::test_runner::TestCaseError;
 use tl_parser::{Category, Definition};
-use tlgen::{Generator, Rng};
 
 fn schema() -> tl_parser::Schema {
-    let file = format!("{}/../schema/api.tl", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    tl_parser::parse(&text).expect("api.tl parses").schema
+    mtproto_test_support::roundtrip::schema("api.tl")
 }
 
 /// What grammers represents as a Rust primitive rather than a TL type.
 fn skipped(def: &Definition) -> bool {
     matches!(def.result.name.full().as_str(), "Bool" | "True" | "Vector")
-}
-
-/// `!X` of invokeWithLayer and friends: a Bool or `help.getConfig`.
-fn api_object(rng: &mut Rng, out: &mut Vec<u8>) {
-    let id: u32 = match rng.below(3) {
-        0 => 0x997275b5,
-        1 => 0xbc799737,
-        _ => 0xc4f9186b,
-    };
-    out.extend_from_slice(&id.to_le_bytes());
 }
 
 fn ours(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -73,57 +58,33 @@ fn theirs(id: u32, bytes: &[u8]) -> Result<Vec<u8>, String> {
 fn both_implementations_agree_on_every_api_definition() {
     let schema = schema();
     let gen = Generator::new(&schema, api_object);
-    let mut visited = BTreeSet::new();
-    let mut failures = Vec::new();
-    for def in gen.definitions().filter(|d| !skipped(d)) {
-        let config = Config {
-            cases: 6,
-            failure_persistence: None,
-            ..Config::default()
+    let definitions = gen.definitions().filter(|d| !skipped(d));
+    let visited = check_each(&gen, definitions, 6, "disagree", |def, input| {
+        let fail = |what: String| {
+            TestCaseError::fail(format!("{what}\n in {}", mtproto_types::hex(input)))
         };
-        let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
-        let mut runner = TestRunner::new_with_rng(config, rng);
-        let result = runner.run(&proptest::num::u64::ANY, |seed| {
-            let input = gen.boxed(def, &mut Rng::new(seed));
-            let fail = |what: String| {
-                TestCaseError::fail(format!("{what}\n in {}", mtproto_types::hex(&input)))
-            };
-            // Ours writes, grammers reads and writes back.
-            let ours_out = ours(&input).map_err(|e| fail(format!("ours: {e}")))?;
-            let back = theirs(def.id, &ours_out).map_err(|e| fail(format!("grammers: {e}")))?;
-            if back != ours_out {
-                return Err(fail(format!(
-                    "grammers re-encoded our bytes differently:\n ours     {}\n grammers {}",
-                    mtproto_types::hex(&ours_out),
-                    mtproto_types::hex(&back)
-                )));
-            }
-            // grammers writes, ours reads and writes back.
-            let theirs_out = theirs(def.id, &input).map_err(|e| fail(format!("grammers: {e}")))?;
-            let back =
-                ours(&theirs_out).map_err(|e| fail(format!("ours on grammers' bytes: {e}")))?;
-            if back != theirs_out {
-                return Err(fail(format!(
-                    "we re-encoded grammers' bytes differently:\n grammers {}\n ours     {}",
-                    mtproto_types::hex(&theirs_out),
-                    mtproto_types::hex(&back)
-                )));
-            }
-            Ok(())
-        });
-        match result {
-            Ok(()) => {
-                visited.insert(def.id);
-            }
-            Err(e) => failures.push(format!("{} (#{:08x}): {e}", def.name, def.id)),
+        // Ours writes, grammers reads and writes back.
+        let ours_out = ours(input).map_err(|e| fail(format!("ours: {e}")))?;
+        let back = theirs(def.id, &ours_out).map_err(|e| fail(format!("grammers: {e}")))?;
+        if back != ours_out {
+            return Err(fail(format!(
+                "grammers re-encoded our bytes differently:\n ours     {}\n grammers {}",
+                mtproto_types::hex(&ours_out),
+                mtproto_types::hex(&back)
+            )));
         }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} definitions disagree:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+        // grammers writes, ours reads and writes back.
+        let theirs_out = theirs(def.id, input).map_err(|e| fail(format!("grammers: {e}")))?;
+        let back = ours(&theirs_out).map_err(|e| fail(format!("ours on grammers' bytes: {e}")))?;
+        if back != theirs_out {
+            return Err(fail(format!(
+                "we re-encoded grammers' bytes differently:\n grammers {}\n ours     {}",
+                mtproto_types::hex(&theirs_out),
+                mtproto_types::hex(&back)
+            )));
+        }
+        Ok(())
+    });
     let expected: BTreeSet<u32> = gen
         .definitions()
         .filter(|d| !skipped(d))
@@ -172,7 +133,7 @@ fn grammers_path(kind: &str, namespace: &[tl_parser::Ident], name: &str) -> Stri
     path
 }
 
-/// Writes `support/grammers_dispatch.rs`: ids of layer 230 to grammers types.
+/// Writes `grammers_dispatch.rs` next to this file: ids of layer 230 to grammers types.
 #[test]
 #[ignore = "regenerates a checked-in file; run after a schema change"]
 fn regenerate_grammers_dispatch() {
@@ -203,7 +164,7 @@ fn regenerate_grammers_dispatch() {
         .unwrap();
     }
     let file = format!(
-        "// @generated by `regenerate_grammers_dispatch` in tests/differential.rs.\n\
+        "// @generated by `regenerate_grammers_dispatch` in tests/differential/main.rs.\n\
          //! Decode-by-id for grammers-tl-types: decodes boxed bytes as the\n\
          //! grammers type of their id and serializes the value again.\n\
          #![allow(clippy::all)]\n\
@@ -250,7 +211,7 @@ fn regenerate_grammers_dispatch() {
          }}\n"
     );
     let path = format!(
-        "{}/tests/support/grammers_dispatch.rs",
+        "{}/tests/differential/grammers_dispatch.rs",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::write(&path, file).unwrap();

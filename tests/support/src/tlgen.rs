@@ -5,9 +5,9 @@
 //! rules (never through the generated types), so that decoding them with the
 //! generated code and encoding again is a real test of both directions.
 //!
-//! Shared by the root crate's tests and by `mtproto-types`' tests and
-//! benches (`#[path]`-included), so it depends on nothing but `tl_parser`.
-#![allow(dead_code)]
+//! Used by the round trips of both generated layers ([`crate::roundtrip`])
+//! and by `mtproto-types`' differential test against grammers; it depends
+//! on nothing but `tl_parser`.
 
 use std::collections::HashMap;
 
@@ -19,10 +19,12 @@ use tl_parser::{Category, Definition, ParamType, Schema, TypeKind, TypeRef};
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator whose sequence `seed` fixes.
     pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -36,10 +38,12 @@ impl Rng {
         (self.next_u64() % n as u64) as usize
     }
 
+    /// True or false, even odds.
     pub fn coin(&mut self) -> bool {
         self.next_u64() & 1 == 1
     }
 
+    /// Appends `n` random bytes.
     pub fn fill(&mut self, out: &mut Vec<u8>, n: usize) {
         for _ in 0..n {
             out.push(self.next_u64() as u8);
@@ -71,6 +75,7 @@ pub type ObjectFn = fn(&mut Rng, &mut Vec<u8>);
 
 /// The generator for one schema.
 pub struct Generator<'s> {
+    /// The schema whose values it writes.
     pub schema: &'s Schema,
     /// Constructors of each boxed type, by full TL type name.
     by_type: HashMap<String, Vec<&'s Definition>>,
@@ -87,6 +92,7 @@ pub struct Generator<'s> {
 }
 
 impl<'s> Generator<'s> {
+    /// A generator for `schema` that writes `object` for `Object` and `!X`.
     pub fn new(schema: &'s Schema, object: ObjectFn) -> Self {
         let mut by_type: HashMap<String, Vec<&Definition>> = HashMap::new();
         let mut by_name = HashMap::new();
