@@ -69,6 +69,8 @@ pub mod padded;
 use std::fmt;
 
 use crate::random::RandomSource;
+/// Re-exported from the crate root, where the other layers take it from.
+pub use crate::Side;
 
 /// The default largest packet a decoder accepts: 16 MiB.
 ///
@@ -81,26 +83,6 @@ pub const DEFAULT_MAX_PACKET_LEN: usize = 16 * 1024 * 1024;
 /// The smallest well-formed MTProto packet: an unencrypted message with an
 /// empty body would be 20 bytes; encrypted ones are at least 72.
 const MIN_MTPROTO_PACKET: usize = 20;
-
-/// Which end of the connection an encoder or decoder works for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// The end that opened the connection, sends the first bytes and may
-    /// request quick acknowledgments.
-    Client,
-    /// The end that accepted the connection, answers quick-ack requests and
-    /// reports transport errors.
-    Server,
-}
-
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Side::Client => "client",
-            Side::Server => "server",
-        })
-    }
-}
 
 /// One unit a transport carries.
 ///
