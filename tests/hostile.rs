@@ -10,7 +10,7 @@ use mtproto::msg_id::UnixTime;
 use mtproto::service::{enums, types};
 use mtproto::session::{unpack_body, Session, SessionConfig, SessionError};
 use mtproto::transport::{
-    abridged, full, intermediate, padded, Decode, Decoded, Frame, TransportError,
+    abridged, full, intermediate, padded, Decode, Decoded, Frame, Kind, TransportError,
 };
 use mtproto_types::{Deserialize, Error, ErrorKind, RawObject, Reader, Serialize};
 use tl_codegen::dynamic::{Options, Registry};
@@ -412,7 +412,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut abridged::Decoder::server(), &[0xee, 1, 0, 0, 0]),
         TransportError::BadPrefix {
-            transport: "abridged",
+            transport: Kind::Abridged,
             expected: abridged::PREFIX,
             offset: 0,
             found: 0xee
@@ -422,7 +422,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut abridged::Decoder::client(), &[0]),
         TransportError::BadLength {
-            transport: "abridged",
+            transport: Kind::Abridged,
             offset: 0,
             len: 0,
             reason: "empty packet"
@@ -435,7 +435,7 @@ fn transports() {
             &[0xef, 0x7f, 0x01, 0x01, 0x00]
         ),
         TransportError::TooLarge {
-            transport: "abridged",
+            transport: Kind::Abridged,
             offset: 1,
             len: 0x101 * 4,
             max: 1024
@@ -445,7 +445,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut intermediate::Decoder::client(), &[6, 0, 0, 0]),
         TransportError::BadLength {
-            transport: "intermediate",
+            transport: Kind::Intermediate,
             offset: 0,
             len: 6,
             reason: "not a multiple of 4"
@@ -478,7 +478,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut intermediate::Decoder::server(), &[0xee, 0xee, 0x00]),
         TransportError::BadPrefix {
-            transport: "intermediate",
+            transport: Kind::Intermediate,
             expected: intermediate::PREFIX,
             offset: 2,
             found: 0
@@ -488,7 +488,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut intermediate::Decoder::client(), &le32(0x7fff_fffc)),
         TransportError::TooLarge {
-            transport: "intermediate",
+            transport: Kind::Intermediate,
             offset: 0,
             len: 0x7fff_fffc,
             max: mtproto::transport::DEFAULT_MAX_PACKET_LEN
@@ -498,7 +498,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut padded::Decoder::client(), &[3, 0, 0, 0, 1, 2, 3]),
         TransportError::BadLength {
-            transport: "padded intermediate",
+            transport: Kind::PaddedIntermediate,
             offset: 0,
             len: 3,
             reason: "shorter than 4 bytes"
@@ -517,7 +517,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut full::Decoder::client(), &le32(12)),
         TransportError::BadLength {
-            transport: "full",
+            transport: Kind::Full,
             offset: 0,
             len: 12,
             reason: "shorter than 16 bytes (length, seq, crc32 and a payload)"
@@ -558,7 +558,7 @@ fn transports() {
             &le32(12 + 68)
         ),
         TransportError::TooLarge {
-            transport: "full",
+            transport: Kind::Full,
             offset: 0,
             len: 68,
             max: 64
