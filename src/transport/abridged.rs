@@ -29,7 +29,7 @@
 //! ```
 
 use super::framing;
-use super::{Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Side, TransportError, WriteFrame};
+use super::{Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Reading, Side, WriteFrame};
 
 /// The byte a client sends first.
 pub const PREFIX: &[u8] = &[0xef];
@@ -78,12 +78,7 @@ impl ReadFrame for Abridged {
     const KIND: Kind = Kind::Abridged;
 
     #[inline]
-    fn read<'a>(
-        &mut self,
-        core: &DecoderCore,
-        input: &'a [u8],
-        offset: u64,
-    ) -> Result<Decoded<'a>, TransportError> {
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
         let Some(&first) = input.first() else {
             return Ok(Decoded::NeedMore(1));
         };
@@ -117,7 +112,7 @@ impl ReadFrame for Abridged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::{Decode, Encode, EncodeError};
+    use crate::transport::{Decode, Encode, EncodeError, TransportError};
 
     #[test]
     fn short_and_long_length_forms() {

@@ -65,6 +65,10 @@ pub trait WriteFrame {
     fn write(&mut self, payload: &[u8], quick_ack: bool, out: &mut impl Out);
 }
 
+/// What reading a frame gives: a frame or a wish for more bytes, or the
+/// error that ends the stream.
+pub type Reading<'a> = Result<Decoded<'a>, TransportError>;
+
 /// How one transport reads a frame.
 pub trait ReadFrame {
     /// The transport.
@@ -73,12 +77,7 @@ pub trait ReadFrame {
     /// Reads one frame from `input`, which starts after the connection's
     /// first bytes, at stream offset `offset`. Errors are made with `core`,
     /// which knows the side and the limit.
-    fn read<'a>(
-        &mut self,
-        core: &DecoderCore,
-        input: &'a [u8],
-        offset: u64,
-    ) -> Result<Decoded<'a>, TransportError>;
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a>;
 }
 
 /// Writes the frames of the transport whose rules are `F`; each transport
@@ -306,8 +305,8 @@ impl DecoderCore {
     fn run<'a>(
         &mut self,
         input: &'a [u8],
-        body: impl FnOnce(&Self, &'a [u8], u64) -> Result<Decoded<'a>, TransportError>,
-    ) -> Result<Decoded<'a>, TransportError> {
+        body: impl FnOnce(&Self, &'a [u8], u64) -> Reading<'a>,
+    ) -> Reading<'a> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -377,7 +376,7 @@ impl DecoderCore {
         len: u64,
         quick_ack: bool,
         padded: bool,
-    ) -> Result<Decoded<'a>, TransportError> {
+    ) -> Reading<'a> {
         if let Some(err) = self.too_large(offset, len) {
             return Err(err);
         }

@@ -27,7 +27,9 @@
 
 use super::framing;
 use super::intermediate::{length_word, read_length_word};
-use super::{le32, Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, TransportError, WriteFrame};
+use super::{
+    le32, Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Reading, TransportError, WriteFrame,
+};
 
 /// The largest payload the 31-bit length can describe (minus the 12 bytes of
 /// framing, rounded down to a multiple of 4).
@@ -94,12 +96,7 @@ impl ReadFrame for Full {
     const KIND: Kind = Kind::Full;
 
     #[inline]
-    fn read<'a>(
-        &mut self,
-        core: &DecoderCore,
-        input: &'a [u8],
-        offset: u64,
-    ) -> Result<Decoded<'a>, TransportError> {
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
         let (len, flagged) = match read_length_word(core, input) {
             Ok(word) => word,
             Err(instead) => return Ok(instead),

@@ -22,7 +22,7 @@
 
 use super::framing;
 use super::{
-    le32, Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Side, TransportError, WriteFrame,
+    le32, Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Reading, Side, WriteFrame,
     QUICK_ACK_BIT,
 };
 
@@ -60,12 +60,7 @@ impl ReadFrame for Intermediate {
     const KIND: Kind = Kind::Intermediate;
 
     #[inline]
-    fn read<'a>(
-        &mut self,
-        core: &DecoderCore,
-        input: &'a [u8],
-        offset: u64,
-    ) -> Result<Decoded<'a>, TransportError> {
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
         decode_frame(core, input, offset, false)
     }
 }
@@ -109,7 +104,7 @@ pub(crate) fn decode_frame<'a>(
     input: &'a [u8],
     offset: u64,
     padded: bool,
-) -> Result<Decoded<'a>, TransportError> {
+) -> Reading<'a> {
     let (len, flagged) = match read_length_word(core, input) {
         Ok(word) => word,
         Err(instead) => return Ok(instead),
@@ -129,7 +124,7 @@ pub(crate) fn decode_frame<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::{Decode, Encode};
+    use crate::transport::{Decode, Encode, TransportError};
 
     #[test]
     fn prefix_once_and_quick_ack_bit() {

@@ -81,4 +81,4 @@ pub use stream::StreamDecoder;
 pub use crate::Side;
 
 use frame::Out;
-use framing::{le32, DecoderCore, ReadFrame, WriteFrame, QUICK_ACK_BIT};
+use framing::{le32, DecoderCore, ReadFrame, Reading, WriteFrame, QUICK_ACK_BIT};

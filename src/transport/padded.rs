@@ -27,7 +27,7 @@
 
 use super::framing;
 use super::intermediate::{decode_frame, length_word};
-use super::{Decoded, DecoderCore, Kind, Out, ReadFrame, Side, TransportError, WriteFrame};
+use super::{DecoderCore, Kind, Out, ReadFrame, Reading, Side, WriteFrame};
 use crate::random::RandomSource;
 
 /// The bytes a client sends first.
@@ -98,12 +98,7 @@ impl ReadFrame for Padded {
     const KIND: Kind = Kind::PaddedIntermediate;
 
     #[inline]
-    fn read<'a>(
-        &mut self,
-        core: &DecoderCore,
-        input: &'a [u8],
-        offset: u64,
-    ) -> Result<Decoded<'a>, TransportError> {
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
         decode_frame(core, input, offset, true)
     }
 }
@@ -112,7 +107,7 @@ impl ReadFrame for Padded {
 mod tests {
     use super::*;
     use crate::random::SplitMix64;
-    use crate::transport::{Decode, Encode, Frame};
+    use crate::transport::{Decode, Decoded, Encode, Frame, TransportError};
 
     #[test]
     fn padding_covers_every_length_0_to_15_and_round_trips() {
