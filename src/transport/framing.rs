@@ -214,15 +214,6 @@ pub struct Decoder<F> {
 }
 
 impl<F: ReadFrame> Decoder<F> {
-    /// A decoder for `side` that reads by `framing`, with
-    /// [`DEFAULT_MAX_PACKET_LEN`].
-    pub(crate) fn with_framing(side: Side, framing: F) -> Self {
-        Self {
-            core: DecoderCore::new(side, F::KIND),
-            framing,
-        }
-    }
-
     /// The framing rules and their state.
     pub(crate) fn framing(&self) -> &F {
         &self.framing
@@ -240,7 +231,10 @@ impl<F: ReadFrame> Decoder<F> {
 impl<F: ReadFrame + Default> Decoder<F> {
     /// A decoder for the given side, with [`DEFAULT_MAX_PACKET_LEN`].
     pub fn new(side: Side) -> Self {
-        Self::with_framing(side, F::default())
+        Self {
+            core: DecoderCore::new(side, F::KIND),
+            framing: F::default(),
+        }
     }
 
     /// A client decoder: reads what a server sends.

@@ -16,6 +16,13 @@
 //! request quick acknowledgments; only servers send quick-ack tokens and
 //! transport errors.
 //!
+//! Each module's `Encoder` and `Decoder` name one generic driver, which does
+//! what all transports share (first bytes, checks, limits, offsets, sticky
+//! errors), applied to that transport's framing rules ([`abridged::Abridged`],
+//! [`intermediate::Intermediate`], [`padded::Padding`] and [`padded::Padded`],
+//! [`full::Full`]). The driver is generic, not `dyn`, so every transport
+//! keeps its own inlined code.
+//!
 //! # Decoding
 //!
 //! [`Decode::decode`] looks at the bytes received so far and either returns
