@@ -81,6 +81,9 @@ pub struct FrameParts {
 }
 
 impl FrameParts {
+    // Inline: the generic encoder that calls it is compiled in the caller's
+    // crate, where a plain function would stay a call.
+    #[inline]
     pub(crate) fn new() -> Self {
         Self {
             head: [0; 12],
@@ -90,6 +93,7 @@ impl FrameParts {
         }
     }
 
+    #[inline]
     pub(super) fn push_head(&mut self, bytes: &[u8]) {
         let start = usize::from(self.head_len);
         self.head[start..start + bytes.len()].copy_from_slice(bytes);
@@ -159,12 +163,17 @@ impl Out for Vec<u8> {
     }
 }
 
+// Inline for the same reason as `FrameParts::new`.
 impl Out for FrameParts {
+    #[inline]
     fn reserve(&mut self, _: usize) {}
+    #[inline]
     fn head(&mut self, bytes: &[u8]) {
         self.push_head(bytes);
     }
+    #[inline]
     fn payload(&mut self, _: &[u8]) {}
+    #[inline]
     fn tail(&mut self, bytes: &[u8; 16], len: usize) {
         self.tail = *bytes;
         self.tail_len = len.min(16) as u8;

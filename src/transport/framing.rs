@@ -142,8 +142,10 @@ impl<F: WriteFrame> Encoder<F> {
                 max: F::MAX_PACKET_LEN,
             });
         }
-        out.reserve(F::KIND.prefix().len() + F::SPARE + len);
-        if !self.prefix.is_empty() {
+        out.reserve(const { F::KIND.prefix().len() + F::SPARE } + len);
+        // The constant half lets a transport without first bytes (full)
+        // drop the check and the variable-length header write altogether.
+        if const { !F::KIND.prefix().is_empty() } && !self.prefix.is_empty() {
             out.head(self.prefix);
             self.prefix = &[];
         }
