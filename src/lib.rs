@@ -38,4 +38,7 @@ pub mod random;
 pub mod rpc_error;
 pub mod salt;
 pub mod session;
+mod side;
 pub mod transport;
+
+pub use side::Side;

@@ -338,11 +338,7 @@ fn client_prefix_is_sent_once_and_checked_by_the_server() {
             assert_eq!(
                 err,
                 TransportError::BadPrefix {
-                    transport: match kind {
-                        Kind::Abridged => "abridged",
-                        Kind::Intermediate => "intermediate",
-                        _ => "padded intermediate",
-                    },
+                    transport: kind,
                     expected: kind.prefix(),
                     offset: last as u64,
                     found: bad[last],

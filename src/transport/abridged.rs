@@ -28,10 +28,8 @@
 //! }
 //! ```
 
-use super::{
-    Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Out, Side,
-    TransportError, QUICK_ACK_BIT,
-};
+use super::framing;
+use super::{Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Reading, Side, WriteFrame};
 
 /// The byte a client sends first.
 pub const PREFIX: &[u8] = &[0xef];
@@ -39,52 +37,32 @@ pub const PREFIX: &[u8] = &[0xef];
 /// The largest packet the 3-byte word count can describe.
 pub const MAX_PACKET_LEN: usize = ((1 << 24) - 1) * 4;
 
-const NAME: &str = "abridged";
-
 /// Writes abridged frames.
-#[derive(Debug, Clone)]
-pub struct Encoder {
-    core: EncoderCore,
-}
+pub type Encoder = framing::Encoder<Abridged>;
 
-impl Encoder {
-    /// An encoder for the given side.
-    pub fn new(side: Side) -> Self {
-        Self {
-            core: EncoderCore::new(side, NAME, PREFIX),
-        }
-    }
+/// Reads abridged frames; see the [module docs](self).
+pub type Decoder = framing::Decoder<Abridged>;
 
-    /// A client encoder: sends `0xef` before its first packet.
-    pub fn client() -> Self {
-        Self::new(Side::Client)
-    }
+/// The abridged framing rules, which [`Encoder`] and [`Decoder`] apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Abridged;
 
-    /// A server encoder.
-    pub fn server() -> Self {
-        Self::new(Side::Server)
-    }
-}
+impl WriteFrame for Abridged {
+    const KIND: Kind = Kind::Abridged;
+    const MAX_PACKET_LEN: usize = MAX_PACKET_LEN;
+    const ALIGNED: bool = true;
+    const SPARE: usize = 4;
 
-impl Encoder {
+    /// Big-endian, so that the first byte carries the top bit where a
+    /// length byte would be.
     #[inline]
-    fn write(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut impl Out,
-    ) -> Result<(), EncodeError> {
-        let len = payload.len();
-        self.core.check(len, quick_ack)?;
-        if len % 4 != 0 {
-            return Err(self.core.unaligned(len));
-        }
-        if len > MAX_PACKET_LEN {
-            return Err(self.core.too_long(len, MAX_PACKET_LEN));
-        }
-        out.reserve(PREFIX.len() + 4 + len);
-        self.core.put_prefix(out);
-        let words = (len / 4) as u32;
+    fn quick_ack_bytes(token: u32) -> [u8; 4] {
+        (token | super::QUICK_ACK_BIT).to_be_bytes()
+    }
+
+    #[inline]
+    fn write(&mut self, payload: &[u8], quick_ack: bool, out: &mut impl Out) {
+        let words = (payload.len() / 4) as u32;
         let flag = if quick_ack { 0x80 } else { 0 };
         if words < 0x7f {
             out.head(&[words as u8 | flag]);
@@ -93,126 +71,48 @@ impl Encoder {
             out.head(&[0x7f | flag, w[0], w[1], w[2]]);
         }
         out.payload(payload);
-        Ok(())
     }
 }
 
-impl Encode for Encoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = FrameParts::new();
-        self.write(payload, quick_ack, &mut parts)?;
-        Ok(parts)
-    }
+impl ReadFrame for Abridged {
+    const KIND: Kind = Kind::Abridged;
 
     #[inline]
-    fn encode_packet(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<(), EncodeError> {
-        self.write(payload, quick_ack, out)
-    }
-
-    fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
-        self.core
-            .quick_ack_parts((token | QUICK_ACK_BIT).to_be_bytes())
-    }
-}
-
-/// Reads abridged frames; see the [module docs](self).
-#[derive(Debug, Clone)]
-pub struct Decoder {
-    core: DecoderCore,
-}
-
-impl Decoder {
-    /// A decoder for the given side, with [`DEFAULT_MAX_PACKET_LEN`](super::DEFAULT_MAX_PACKET_LEN).
-    pub fn new(side: Side) -> Self {
-        Self {
-            core: DecoderCore::new(side, NAME, PREFIX),
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
+        let Some(&first) = input.first() else {
+            return Ok(Decoded::NeedMore(1));
+        };
+        let flagged = first & 0x80 != 0;
+        if flagged && core.side == Side::Client {
+            let Some(token) = input.get(..4) else {
+                return Ok(Decoded::NeedMore(4 - input.len()));
+            };
+            return Ok(Decoded::Frame {
+                frame: Frame::QuickAck(u32::from_be_bytes([
+                    token[0], token[1], token[2], token[3],
+                ])),
+                consumed: 4,
+            });
         }
-    }
-
-    /// A client decoder: reads what a server sends.
-    pub fn client() -> Self {
-        Self::new(Side::Client)
-    }
-
-    /// A server decoder: expects `0xef` first.
-    pub fn server() -> Self {
-        Self::new(Side::Server)
-    }
-
-    /// Sets the largest payload accepted; a longer claimed length is an
-    /// error as soon as the header is in.
-    pub fn with_max_packet_len(mut self, max: usize) -> Self {
-        self.core.max_packet_len = max;
-        self
-    }
-}
-
-impl Decode for Decoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    #[inline]
-    fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
-        self.core.run(input, |core, input, offset| {
-            let Some(&first) = input.first() else {
-                return Ok(Decoded::NeedMore(1));
-            };
-            let flagged = first & 0x80 != 0;
-            if flagged && core.side == Side::Client {
-                let Some(token) = input.get(..4) else {
-                    return Ok(Decoded::NeedMore(4 - input.len()));
-                };
-                return Ok(Decoded::Frame {
-                    frame: Frame::QuickAck(u32::from_be_bytes([
-                        token[0], token[1], token[2], token[3],
-                    ])),
-                    consumed: 4,
-                });
-            }
-            let (header, words) = match first & 0x7f {
-                0x7f => match input.get(1..4) {
-                    Some(w) => (4, u32::from_le_bytes([w[0], w[1], w[2], 0])),
-                    None => return Ok(Decoded::NeedMore(4 - input.len())),
-                },
-                short => (1, u32::from(short)),
-            };
-            let len = u64::from(words) * 4;
-            if len == 0 {
-                return Err(core.bad_length(offset, len, "empty packet"));
-            }
-            if let Some(err) = core.too_large(offset, len) {
-                return Err(err);
-            }
-            // The limit check above keeps `len` within usize.
-            let total = header + len as usize;
-            let Some(payload) = input.get(header..total) else {
-                return Ok(Decoded::NeedMore(total - input.len()));
-            };
-            core.check_server_error(payload, offset, false)?;
-            Ok(Decoded::Frame {
-                frame: Frame::Packet {
-                    payload,
-                    quick_ack: flagged,
-                },
-                consumed: total,
-            })
-        })
+        let (header, words) = match first & 0x7f {
+            0x7f => match input.get(1..4) {
+                Some(w) => (4, u32::from_le_bytes([w[0], w[1], w[2], 0])),
+                None => return Ok(Decoded::NeedMore(4 - input.len())),
+            },
+            short => (1, u32::from(short)),
+        };
+        let len = u64::from(words) * 4;
+        if len == 0 {
+            return Err(core.bad_length(offset, len, "empty packet"));
+        }
+        core.packet(input, offset, header, len, flagged, false)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::{Decode, Encode, EncodeError, TransportError};
 
     #[test]
     fn short_and_long_length_forms() {

@@ -25,9 +25,10 @@
 //! ));
 //! ```
 
+use super::framing;
+use super::intermediate::{length_word, read_length_word};
 use super::{
-    le32, Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Out,
-    Side, TransportError, QUICK_ACK_BIT,
+    le32, Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Reading, TransportError, WriteFrame,
 };
 
 /// The largest payload the 31-bit length can describe (minus the 12 bytes of
@@ -37,58 +38,43 @@ pub const MAX_PACKET_LEN: usize = 0x7fff_fffc - 12;
 /// Bytes of framing around each payload: length, seq and crc32.
 pub const OVERHEAD: usize = 12;
 
-const NAME: &str = "full";
-
 /// Writes full-transport frames, numbering them from 0.
-#[derive(Debug, Clone)]
-pub struct Encoder {
-    core: EncoderCore,
+pub type Encoder = framing::Encoder<Full>;
+
+/// Reads full-transport frames, checking seq numbers and crc32s; see the
+/// [module docs](self).
+pub type Decoder = framing::Decoder<Full>;
+
+/// The full-transport rules, which [`Encoder`] and [`Decoder`] apply: each
+/// keeps the sequence number of its direction.
+#[derive(Debug, Clone, Default)]
+pub struct Full {
     seq: u32,
 }
 
 impl Encoder {
-    /// An encoder for the given side.
-    pub fn new(side: Side) -> Self {
-        Self {
-            core: EncoderCore::new(side, NAME, &[]),
-            seq: 0,
-        }
-    }
-
-    /// A client encoder.
-    pub fn client() -> Self {
-        Self::new(Side::Client)
-    }
-
-    /// A server encoder.
-    pub fn server() -> Self {
-        Self::new(Side::Server)
-    }
-
     /// The sequence number the next packet will carry.
     pub fn next_seq(&self) -> u32 {
-        self.seq
+        self.framing().seq
     }
 }
 
-impl Encoder {
+impl Decoder {
+    /// The sequence number the next packet must carry.
+    pub fn next_seq(&self) -> u32 {
+        self.framing().seq
+    }
+}
+
+impl WriteFrame for Full {
+    const KIND: Kind = Kind::Full;
+    const MAX_PACKET_LEN: usize = MAX_PACKET_LEN;
+    const ALIGNED: bool = true;
+    const SPARE: usize = 8 + 16;
+
     #[inline]
-    fn write(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut impl Out,
-    ) -> Result<(), EncodeError> {
-        let len = payload.len();
-        self.core.check(len, quick_ack)?;
-        if len % 4 != 0 {
-            return Err(self.core.unaligned(len));
-        }
-        if len > MAX_PACKET_LEN {
-            return Err(self.core.too_long(len, MAX_PACKET_LEN));
-        }
-        let flag = if quick_ack { QUICK_ACK_BIT } else { 0 };
-        let length = ((len + OVERHEAD) as u32 | flag).to_le_bytes();
+    fn write(&mut self, payload: &[u8], quick_ack: bool, out: &mut impl Out) {
+        let length = length_word(payload.len() + OVERHEAD, quick_ack);
         let seq = self.seq.to_le_bytes();
         let header = [
             length[0], length[1], length[2], length[3], seq[0], seq[1], seq[2], seq[3],
@@ -96,150 +82,68 @@ impl Encoder {
         let mut crc = crc32fast::Hasher::new();
         crc.update(&header);
         crc.update(payload);
-        // The tail is written as 16 bytes and cut to 4.
-        out.reserve(8 + len + 16);
         out.head(&header);
         out.payload(payload);
+        // The tail is written as 16 bytes and cut to 4.
         let mut tail = [0u8; 16];
         tail[..4].copy_from_slice(&crc.finalize().to_le_bytes());
         out.tail(&tail, 4);
         self.seq = self.seq.wrapping_add(1);
-        Ok(())
     }
 }
 
-impl Encode for Encoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = FrameParts::new();
-        self.write(payload, quick_ack, &mut parts)?;
-        Ok(parts)
-    }
+impl ReadFrame for Full {
+    const KIND: Kind = Kind::Full;
 
     #[inline]
-    fn encode_packet(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<(), EncodeError> {
-        self.write(payload, quick_ack, out)
-    }
-
-    fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
-        self.core
-            .quick_ack_parts((token | QUICK_ACK_BIT).to_le_bytes())
-    }
-}
-
-/// Reads full-transport frames, checking seq numbers and crc32s; see the
-/// [module docs](self).
-#[derive(Debug, Clone)]
-pub struct Decoder {
-    core: DecoderCore,
-    seq: u32,
-}
-
-impl Decoder {
-    /// A decoder for the given side, with [`DEFAULT_MAX_PACKET_LEN`](super::DEFAULT_MAX_PACKET_LEN).
-    pub fn new(side: Side) -> Self {
-        Self {
-            core: DecoderCore::new(side, NAME, &[]),
-            seq: 0,
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
+        let (len, flagged) = match read_length_word(core, input) {
+            Ok(word) => word,
+            Err(instead) => return Ok(instead),
+        };
+        if len < OVERHEAD as u64 + 4 {
+            return Err(core.bad_length(
+                offset,
+                len,
+                "shorter than 16 bytes (length, seq, crc32 and a payload)",
+            ));
         }
-    }
-
-    /// A client decoder: reads what a server sends.
-    pub fn client() -> Self {
-        Self::new(Side::Client)
-    }
-
-    /// A server decoder.
-    pub fn server() -> Self {
-        Self::new(Side::Server)
-    }
-
-    /// Sets the largest payload accepted (framing not counted); a longer
-    /// claimed length is an error as soon as the header is in.
-    pub fn with_max_packet_len(mut self, max: usize) -> Self {
-        self.core.max_packet_len = max;
-        self
-    }
-
-    /// The sequence number the next packet must carry.
-    pub fn next_seq(&self) -> u32 {
-        self.seq
-    }
-}
-
-impl Decode for Decoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    #[inline]
-    fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
-        let seq = &mut self.seq;
-        self.core.run(input, |core, input, offset| {
-            if input.len() < 4 {
-                return Ok(Decoded::NeedMore(4 - input.len()));
-            }
-            let word = le32(input, 0);
-            let flagged = word & QUICK_ACK_BIT != 0;
-            if flagged && core.side == Side::Client {
-                return Ok(Decoded::Frame {
-                    frame: Frame::QuickAck(word),
-                    consumed: 4,
-                });
-            }
-            let len = u64::from(word & !QUICK_ACK_BIT);
-            if len < OVERHEAD as u64 + 4 {
-                return Err(core.bad_length(
-                    offset,
-                    len,
-                    "shorter than 16 bytes (length, seq, crc32 and a payload)",
-                ));
-            }
-            if len % 4 != 0 {
-                return Err(core.bad_length(offset, len, "not a multiple of 4"));
-            }
-            if let Some(err) = core.too_large(offset, len - OVERHEAD as u64) {
-                return Err(err);
-            }
-            let total = len as usize;
-            let Some(frame) = input.get(..total) else {
-                return Ok(Decoded::NeedMore(total - input.len()));
-            };
-            let expected = le32(frame, total - 4);
-            let computed = crc32fast::hash(&frame[..total - 4]);
-            if expected != computed {
-                return Err(TransportError::CrcMismatch {
-                    offset,
-                    expected,
-                    computed,
-                });
-            }
-            let found = le32(frame, 4);
-            if found != *seq {
-                return Err(TransportError::SeqMismatch {
-                    offset,
-                    expected: *seq,
-                    found,
-                });
-            }
-            let payload = &frame[8..total - 4];
-            core.check_server_error(payload, offset, false)?;
-            *seq = seq.wrapping_add(1);
-            Ok(Decoded::Frame {
-                frame: Frame::Packet {
-                    payload,
-                    quick_ack: flagged,
-                },
-                consumed: total,
-            })
+        if len % 4 != 0 {
+            return Err(core.bad_length(offset, len, "not a multiple of 4"));
+        }
+        if let Some(err) = core.too_large(offset, len - OVERHEAD as u64) {
+            return Err(err);
+        }
+        let total = len as usize;
+        let Some(frame) = input.get(..total) else {
+            return Ok(Decoded::NeedMore(total - input.len()));
+        };
+        let expected = le32(frame, total - 4);
+        let computed = crc32fast::hash(&frame[..total - 4]);
+        if expected != computed {
+            return Err(TransportError::CrcMismatch {
+                offset,
+                expected,
+                computed,
+            });
+        }
+        let found = le32(frame, 4);
+        if found != self.seq {
+            return Err(TransportError::SeqMismatch {
+                offset,
+                expected: self.seq,
+                found,
+            });
+        }
+        let payload = &frame[8..total - 4];
+        core.check_server_error(payload, offset, false)?;
+        self.seq = self.seq.wrapping_add(1);
+        Ok(Decoded::Frame {
+            frame: Frame::Packet {
+                payload,
+                quick_ack: flagged,
+            },
+            consumed: total,
         })
     }
 }
@@ -247,6 +151,7 @@ impl Decode for Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::{Decode, Encode};
 
     /// A frame built by hand from the format description, not by Encoder.
     fn hand_frame(seq: u32, payload: &[u8]) -> Vec<u8> {

@@ -20,9 +20,10 @@
 //! assert_eq!(client.next_frame().unwrap(), Some(Frame::QuickAck(0x8000_0001)));
 //! ```
 
+use super::framing;
 use super::{
-    le32, Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, Frame, FrameParts, Out,
-    Side, TransportError, QUICK_ACK_BIT,
+    le32, Decoded, DecoderCore, Frame, Kind, Out, ReadFrame, Reading, Side, WriteFrame,
+    QUICK_ACK_BIT,
 };
 
 /// The bytes a client sends first.
@@ -32,133 +33,67 @@ pub const PREFIX: &[u8] = &[0xee, 0xee, 0xee, 0xee];
 /// multiple of 4.
 pub const MAX_PACKET_LEN: usize = 0x7fff_fffc;
 
-const NAME: &str = "intermediate";
-
 /// Writes intermediate frames.
-#[derive(Debug, Clone)]
-pub struct Encoder {
-    core: EncoderCore,
-}
+pub type Encoder = framing::Encoder<Intermediate>;
 
-impl Encoder {
-    /// An encoder for the given side.
-    pub fn new(side: Side) -> Self {
-        Self {
-            core: EncoderCore::new(side, NAME, PREFIX),
-        }
-    }
+/// Reads intermediate frames; see the [module docs](self).
+pub type Decoder = framing::Decoder<Intermediate>;
 
-    /// A client encoder: sends `ee ee ee ee` before its first packet.
-    pub fn client() -> Self {
-        Self::new(Side::Client)
-    }
+/// The intermediate framing rules, which [`Encoder`] and [`Decoder`] apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Intermediate;
 
-    /// A server encoder.
-    pub fn server() -> Self {
-        Self::new(Side::Server)
-    }
-}
+impl WriteFrame for Intermediate {
+    const KIND: Kind = Kind::Intermediate;
+    const MAX_PACKET_LEN: usize = MAX_PACKET_LEN;
+    const ALIGNED: bool = true;
+    const SPARE: usize = 4;
 
-impl Encoder {
     #[inline]
-    fn write(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut impl Out,
-    ) -> Result<(), EncodeError> {
-        let len = payload.len();
-        self.core.check(len, quick_ack)?;
-        if len % 4 != 0 {
-            return Err(self.core.unaligned(len));
-        }
-        if len > MAX_PACKET_LEN {
-            return Err(self.core.too_long(len, MAX_PACKET_LEN));
-        }
-        out.reserve(PREFIX.len() + 4 + len);
-        self.core.put_prefix(out);
-        out.head(&length_word(len, quick_ack));
+    fn write(&mut self, payload: &[u8], quick_ack: bool, out: &mut impl Out) {
+        out.head(&length_word(payload.len(), quick_ack));
         out.payload(payload);
-        Ok(())
     }
 }
 
-impl Encode for Encoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = FrameParts::new();
-        self.write(payload, quick_ack, &mut parts)?;
-        Ok(parts)
-    }
+impl ReadFrame for Intermediate {
+    const KIND: Kind = Kind::Intermediate;
 
     #[inline]
-    fn encode_packet(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<(), EncodeError> {
-        self.write(payload, quick_ack, out)
-    }
-
-    fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
-        self.core
-            .quick_ack_parts((token | QUICK_ACK_BIT).to_le_bytes())
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
+        decode_frame(core, input, offset, false)
     }
 }
 
+/// A length word as the intermediate rule writes it: little-endian, the
+/// top bit asking for a quick acknowledgment. Padded intermediate and full
+/// write theirs the same way.
 #[inline]
 pub(crate) fn length_word(len: usize, quick_ack: bool) -> [u8; 4] {
     let flag = if quick_ack { QUICK_ACK_BIT } else { 0 };
     (len as u32 | flag).to_le_bytes()
 }
 
-/// Reads intermediate frames; see the [module docs](self).
-#[derive(Debug, Clone)]
-pub struct Decoder {
-    core: DecoderCore,
-}
-
-impl Decoder {
-    /// A decoder for the given side, with [`DEFAULT_MAX_PACKET_LEN`](super::DEFAULT_MAX_PACKET_LEN).
-    pub fn new(side: Side) -> Self {
-        Self {
-            core: DecoderCore::new(side, NAME, PREFIX),
-        }
+/// Reads the 4-byte length word that starts an intermediate, padded or full
+/// frame: `Ok((length, quick_ack))`, or `Err` with what to return instead,
+/// more bytes wanted or, from a server, a quick-ack token.
+#[inline]
+pub(crate) fn read_length_word<'a>(
+    core: &DecoderCore,
+    input: &'a [u8],
+) -> Result<(u64, bool), Decoded<'a>> {
+    if input.len() < 4 {
+        return Err(Decoded::NeedMore(4 - input.len()));
     }
-
-    /// A client decoder: reads what a server sends.
-    pub fn client() -> Self {
-        Self::new(Side::Client)
+    let word = le32(input, 0);
+    let flagged = word & QUICK_ACK_BIT != 0;
+    if flagged && core.side == Side::Client {
+        return Err(Decoded::Frame {
+            frame: Frame::QuickAck(word),
+            consumed: 4,
+        });
     }
-
-    /// A server decoder: expects `ee ee ee ee` first.
-    pub fn server() -> Self {
-        Self::new(Side::Server)
-    }
-
-    /// Sets the largest payload accepted; a longer claimed length is an
-    /// error as soon as the header is in.
-    pub fn with_max_packet_len(mut self, max: usize) -> Self {
-        self.core.max_packet_len = max;
-        self
-    }
-}
-
-impl Decode for Decoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    #[inline]
-    fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
-        self.core.run(input, |core, input, offset| {
-            decode_frame(core, input, offset, false)
-        })
-    }
+    Ok((u64::from(word & !QUICK_ACK_BIT), flagged))
 }
 
 /// Intermediate and padded intermediate differ only in alignment and in how
@@ -169,19 +104,11 @@ pub(crate) fn decode_frame<'a>(
     input: &'a [u8],
     offset: u64,
     padded: bool,
-) -> Result<Decoded<'a>, TransportError> {
-    if input.len() < 4 {
-        return Ok(Decoded::NeedMore(4 - input.len()));
-    }
-    let word = le32(input, 0);
-    let flagged = word & QUICK_ACK_BIT != 0;
-    if flagged && core.side == Side::Client {
-        return Ok(Decoded::Frame {
-            frame: Frame::QuickAck(word),
-            consumed: 4,
-        });
-    }
-    let len = u64::from(word & !QUICK_ACK_BIT);
+) -> Reading<'a> {
+    let (len, flagged) = match read_length_word(core, input) {
+        Ok(word) => word,
+        Err(instead) => return Ok(instead),
+    };
     if padded {
         if len < 4 {
             return Err(core.bad_length(offset, len, "shorter than 4 bytes"));
@@ -191,26 +118,13 @@ pub(crate) fn decode_frame<'a>(
     } else if len % 4 != 0 {
         return Err(core.bad_length(offset, len, "not a multiple of 4"));
     }
-    if let Some(err) = core.too_large(offset, len) {
-        return Err(err);
-    }
-    let total = 4 + len as usize;
-    let Some(payload) = input.get(4..total) else {
-        return Ok(Decoded::NeedMore(total - input.len()));
-    };
-    core.check_server_error(payload, offset, padded)?;
-    Ok(Decoded::Frame {
-        frame: Frame::Packet {
-            payload,
-            quick_ack: flagged,
-        },
-        consumed: total,
-    })
+    core.packet(input, offset, 4, len, flagged, padded)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::{Decode, Encode, TransportError};
 
     #[test]
     fn prefix_once_and_quick_ack_bit() {

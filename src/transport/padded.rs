@@ -25,11 +25,9 @@
 //! assert_eq!(wire.len(), 4 + 4 + len);
 //! ```
 
+use super::framing;
 use super::intermediate::{decode_frame, length_word};
-use super::{
-    Decode, Decoded, DecoderCore, Encode, EncodeError, EncoderCore, FrameParts, Out, Side,
-    TransportError, QUICK_ACK_BIT,
-};
+use super::{DecoderCore, Kind, Out, ReadFrame, Reading, Side, WriteFrame};
 use crate::random::RandomSource;
 
 /// The bytes a client sends first.
@@ -38,22 +36,27 @@ pub const PREFIX: &[u8] = &[0xdd, 0xdd, 0xdd, 0xdd];
 /// The largest payload that, with the most padding, fits the 31-bit length.
 pub const MAX_PACKET_LEN: usize = 0x7fff_ffff - 15;
 
-const NAME: &str = "padded intermediate";
-
 /// Writes padded intermediate frames with padding from `R`.
+pub type Encoder<R> = framing::Encoder<Padding<R>>;
+
+/// Reads padded intermediate frames; see the [module docs](self).
+///
+/// Lengths need not be multiples of 4 here. A packet from the server whose
+/// payload is shorter than the smallest MTProto message (20 bytes) and
+/// starts with a negative `int32` is a transport error followed by padding.
+pub type Decoder = framing::Decoder<Padded>;
+
+/// The padded intermediate rules for writing, which [`Encoder`] applies:
+/// each frame gets 0..15 bytes of padding drawn from `R`.
 #[derive(Debug, Clone)]
-pub struct Encoder<R> {
-    core: EncoderCore,
+pub struct Padding<R> {
     rng: R,
 }
 
-impl<R: RandomSource> Encoder<R> {
+impl<R: RandomSource> framing::Encoder<Padding<R>> {
     /// An encoder for the given side.
     pub fn new(side: Side, rng: R) -> Self {
-        Self {
-            core: EncoderCore::new(side, NAME, PREFIX),
-            rng,
-        }
+        Self::with_framing(side, Padding { rng })
     }
 
     /// A client encoder: sends `dd dd dd dd` before its first packet.
@@ -67,107 +70,36 @@ impl<R: RandomSource> Encoder<R> {
     }
 }
 
-impl<R: RandomSource> Encoder<R> {
+impl<R: RandomSource> WriteFrame for Padding<R> {
+    const KIND: Kind = Kind::PaddedIntermediate;
+    const MAX_PACKET_LEN: usize = MAX_PACKET_LEN;
+    const ALIGNED: bool = false;
+    const SPARE: usize = 4 + 16;
+
     #[inline]
-    fn write(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut impl Out,
-    ) -> Result<(), EncodeError> {
-        let len = payload.len();
-        self.core.check(len, quick_ack)?;
-        if len > MAX_PACKET_LEN {
-            return Err(self.core.too_long(len, MAX_PACKET_LEN));
-        }
+    fn write(&mut self, payload: &[u8], quick_ack: bool, out: &mut impl Out) {
         // One draw gives both: the last byte picks the length (0..=15), so
         // it is never among the bytes sent.
         let mut padding = [0u8; 16];
         self.rng.fill_bytes(&mut padding);
         let pad = usize::from(padding[15] & 0x0f);
-        // The tail is written as 16 bytes and cut to `pad`.
-        out.reserve(PREFIX.len() + 4 + len + 16);
-        self.core.put_prefix(out);
-        out.head(&length_word(len + pad, quick_ack));
+        out.head(&length_word(payload.len() + pad, quick_ack));
         out.payload(payload);
+        // The tail is written as 16 bytes and cut to `pad`.
         out.tail(&padding, pad);
-        Ok(())
     }
 }
 
-impl<R: RandomSource> Encode for Encoder<R> {
-    fn side(&self) -> Side {
-        self.core.side
-    }
+/// The padded intermediate rules for reading, which [`Decoder`] applies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Padded;
 
-    fn frame(&mut self, payload: &[u8], quick_ack: bool) -> Result<FrameParts, EncodeError> {
-        let mut parts = FrameParts::new();
-        self.write(payload, quick_ack, &mut parts)?;
-        Ok(parts)
-    }
+impl ReadFrame for Padded {
+    const KIND: Kind = Kind::PaddedIntermediate;
 
     #[inline]
-    fn encode_packet(
-        &mut self,
-        payload: &[u8],
-        quick_ack: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<(), EncodeError> {
-        self.write(payload, quick_ack, out)
-    }
-
-    fn quick_ack(&mut self, token: u32) -> Result<FrameParts, EncodeError> {
-        self.core
-            .quick_ack_parts((token | QUICK_ACK_BIT).to_le_bytes())
-    }
-}
-
-/// Reads padded intermediate frames; see the [module docs](self).
-///
-/// Lengths need not be multiples of 4 here. A packet from the server whose
-/// payload is shorter than the smallest MTProto message (20 bytes) and
-/// starts with a negative `int32` is a transport error followed by padding.
-#[derive(Debug, Clone)]
-pub struct Decoder {
-    core: DecoderCore,
-}
-
-impl Decoder {
-    /// A decoder for the given side, with [`DEFAULT_MAX_PACKET_LEN`](super::DEFAULT_MAX_PACKET_LEN).
-    pub fn new(side: Side) -> Self {
-        Self {
-            core: DecoderCore::new(side, NAME, PREFIX),
-        }
-    }
-
-    /// A client decoder: reads what a server sends.
-    pub fn client() -> Self {
-        Self::new(Side::Client)
-    }
-
-    /// A server decoder: expects `dd dd dd dd` first.
-    pub fn server() -> Self {
-        Self::new(Side::Server)
-    }
-
-    /// Sets the largest payload (padding included) accepted; a longer claimed
-    /// length is an error as soon as the header is in.
-    pub fn with_max_packet_len(mut self, max: usize) -> Self {
-        self.core.max_packet_len = max;
-        self
-    }
-}
-
-impl Decode for Decoder {
-    fn side(&self) -> Side {
-        self.core.side
-    }
-
-    #[inline]
-    fn decode<'a>(&mut self, input: &'a [u8]) -> Result<Decoded<'a>, TransportError> {
-        self.core.run(input, |core, input, offset| {
-            decode_frame(core, input, offset, true)
-        })
+    fn read<'a>(&mut self, core: &DecoderCore, input: &'a [u8], offset: u64) -> Reading<'a> {
+        decode_frame(core, input, offset, true)
     }
 }
 
@@ -175,7 +107,7 @@ impl Decode for Decoder {
 mod tests {
     use super::*;
     use crate::random::SplitMix64;
-    use crate::transport::Frame;
+    use crate::transport::{Decode, Decoded, Encode, Frame, TransportError};
 
     #[test]
     fn padding_covers_every_length_0_to_15_and_round_trips() {

@@ -1,7 +1,7 @@
 //! Transports: every decoder of the four framings.
 
 use mtproto::transport::{
-    abridged, full, intermediate, padded, Decode, Decoded, Frame, TransportError,
+    abridged, full, intermediate, padded, Decode, Decoded, Frame, Kind, TransportError,
 };
 
 use mtproto_test_support::hex::{cat, le32};
@@ -16,7 +16,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut abridged::Decoder::server(), &[0xee, 1, 0, 0, 0]),
         TransportError::BadPrefix {
-            transport: "abridged",
+            transport: Kind::Abridged,
             expected: abridged::PREFIX,
             offset: 0,
             found: 0xee
@@ -26,7 +26,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut abridged::Decoder::client(), &[0]),
         TransportError::BadLength {
-            transport: "abridged",
+            transport: Kind::Abridged,
             offset: 0,
             len: 0,
             reason: "empty packet"
@@ -39,7 +39,7 @@ fn transports() {
             &[0xef, 0x7f, 0x01, 0x01, 0x00]
         ),
         TransportError::TooLarge {
-            transport: "abridged",
+            transport: Kind::Abridged,
             offset: 1,
             len: 0x101 * 4,
             max: 1024
@@ -49,7 +49,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut intermediate::Decoder::client(), &[6, 0, 0, 0]),
         TransportError::BadLength {
-            transport: "intermediate",
+            transport: Kind::Intermediate,
             offset: 0,
             len: 6,
             reason: "not a multiple of 4"
@@ -82,7 +82,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut intermediate::Decoder::server(), &[0xee, 0xee, 0x00]),
         TransportError::BadPrefix {
-            transport: "intermediate",
+            transport: Kind::Intermediate,
             expected: intermediate::PREFIX,
             offset: 2,
             found: 0
@@ -92,7 +92,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut intermediate::Decoder::client(), &le32(0x7fff_fffc)),
         TransportError::TooLarge {
-            transport: "intermediate",
+            transport: Kind::Intermediate,
             offset: 0,
             len: 0x7fff_fffc,
             max: mtproto::transport::DEFAULT_MAX_PACKET_LEN
@@ -102,7 +102,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut padded::Decoder::client(), &[3, 0, 0, 0, 1, 2, 3]),
         TransportError::BadLength {
-            transport: "padded intermediate",
+            transport: Kind::PaddedIntermediate,
             offset: 0,
             len: 3,
             reason: "shorter than 4 bytes"
@@ -121,7 +121,7 @@ fn transports() {
     assert_eq!(
         decode_err(&mut full::Decoder::client(), &le32(12)),
         TransportError::BadLength {
-            transport: "full",
+            transport: Kind::Full,
             offset: 0,
             len: 12,
             reason: "shorter than 16 bytes (length, seq, crc32 and a payload)"
@@ -162,7 +162,7 @@ fn transports() {
             &le32(12 + 68)
         ),
         TransportError::TooLarge {
-            transport: "full",
+            transport: Kind::Full,
             offset: 0,
             len: 68,
             max: 64

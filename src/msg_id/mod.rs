@@ -6,6 +6,7 @@
 //! * [`SeqNoGenerator`] makes outgoing `seq_no`s by the content-related rule.
 //! * [`MsgIdValidator`] checks incoming `msg_id`s: low bits, the
 //!   300 s past / 30 s future window, and replays.
+//! * [`Numbering`] combines both generators for one side of a session.
 //!
 //! Nothing here reads a clock: every call that needs the time takes a
 //! [`UnixTime`], which a caller makes from `SystemTime::now()` in
@@ -36,7 +37,11 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use crate::transport::Side;
+use crate::Side;
+
+mod numbering;
+
+pub use numbering::Numbering;
 
 /// A point in time as seconds and nanoseconds since the unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
