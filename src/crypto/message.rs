@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use super::ige::{ige_decrypt_with, ige_encrypt_with};
 use super::{AuthKey, CryptoError};
-use crate::transport::Side;
+use crate::Side;
 
 /// Bytes before the ciphertext: `auth_key_id` (8) and `msg_key` (16).
 pub const PACKET_HEADER_LEN: usize = 24;

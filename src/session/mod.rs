@@ -77,12 +77,12 @@ use std::collections::VecDeque;
 
 use mtproto_types::{RawObject, RemoteCall, Serialize};
 
-use crate::container::{self, Numbering, Outbox, MSG_CONTAINER_ID};
+use crate::container::{self, Outbox, MSG_CONTAINER_ID};
 use crate::envelope::EncryptedPlaintext;
-use crate::msg_id::{MsgIdValidator, UnixTime};
+use crate::msg_id::{MsgIdValidator, Numbering, UnixTime};
 use crate::salt::SaltStore;
 use crate::service::functions;
-use crate::transport::Side;
+use crate::Side;
 
 pub use body::{pack_body, unpack_body};
 pub use config::SessionConfig;
