@@ -142,10 +142,7 @@ pub fn run(args: &Args) -> ExitCode {
     };
     let input = match read_input(args, &registry) {
         Ok(input) => input,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::FAILURE;
-        }
+        Err(message) => return crate::fail(message),
     };
     match registry.decode_boxed(&input) {
         Ok(value) => {
@@ -159,16 +156,10 @@ pub fn run(args: &Args) -> ExitCode {
                     println!("{text}");
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    eprintln!("error: cannot print the JSON: {e}");
-                    ExitCode::FAILURE
-                }
+                Err(e) => crate::fail(format_args!("cannot print the JSON: {e}")),
             }
         }
-        Err(e) => {
-            eprintln!("error: {e} (input is {} bytes)", input.len());
-            ExitCode::FAILURE
-        }
+        Err(e) => crate::fail(format_args!("{e} (input is {} bytes)", input.len())),
     }
 }
 

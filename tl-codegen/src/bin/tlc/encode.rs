@@ -38,8 +38,7 @@ pub fn run(args: &Args) -> ExitCode {
     let text = if args.json == "-" {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().lock().read_to_string(&mut text) {
-            eprintln!("error: cannot read standard input: {e}");
-            return ExitCode::FAILURE;
+            return crate::fail(format_args!("cannot read standard input: {e}"));
         }
         text
     } else {
@@ -47,10 +46,7 @@ pub fn run(args: &Args) -> ExitCode {
     };
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(value) => value,
-        Err(e) => {
-            eprintln!("error: invalid JSON: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return crate::fail(format_args!("invalid JSON: {e}")),
     };
     match registry.encode_boxed(&value) {
         Ok(bytes) => {
@@ -58,9 +54,6 @@ pub fn run(args: &Args) -> ExitCode {
             println!("{hex}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => crate::fail(e),
     }
 }

@@ -57,9 +57,6 @@ pub fn run(args: &Args) -> ExitCode {
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => crate::fail(e),
     }
 }

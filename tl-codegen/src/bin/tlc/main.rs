@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own module next to this file; adding one is
 //! a variant in [`Command`], its `mod`, and a line in `main`.
 
+use std::fmt::Display;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -36,4 +37,11 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(&args),
         Command::Gen(args) => gen::run(&args),
     }
+}
+
+/// Reports a failure the way every subcommand does (`error: ...` on
+/// standard error) and gives the exit code that goes with it.
+fn fail(message: impl Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
 }
