@@ -52,9 +52,7 @@ pub fn encrypt_bind_message(
     data.extend_from_slice(&0i32.to_le_bytes());
     data.extend_from_slice(&(inner.len() as u32).to_le_bytes());
     data.extend_from_slice(&inner);
-    let msg_key: [u8; 16] = Sha1::digest(&data[..])[4..20]
-        .try_into()
-        .expect("16 bytes");
+    let msg_key: [u8; 16] = Sha1::digest(&data[..])[4..20].try_into().expect("16 bytes");
     let pad = (16 - data.len() % 16) % 16;
     let start = data.len();
     data.resize(start + pad, 0);

@@ -94,7 +94,7 @@ pub(crate) fn mod_small(value: &[u8], m: u32) -> u32 {
 /// equality with [`TELEGRAM_DH_PRIME`], else a remembered earlier proof,
 /// else trial division, [`MILLER_RABIN_ROUNDS`] Miller-Rabin rounds on
 /// `q = (p-1)/2`, and Pocklington's criterion for `p` (given `q` prime and
-/// `p = 2q + 1`, `p` is prime iff `3^(p-1) = 1 mod p`), one exponentiation
+/// `p = 2q + 1`, `3^(p-1) = 1 mod p` proves `p` prime), one exponentiation
 /// that is a proof rather than another probabilistic round. Overall error
 /// probability: at most 2^-80 that a composite `q` passes.
 ///
@@ -145,33 +145,27 @@ const SMALL_PRIMES: [u32; 24] = [
 ];
 
 fn check_safe_prime(p: &[u8; 256]) -> Result<(), AuthError> {
-    // A safe prime above 7 is 3 mod 4 (q odd) and, for every small prime r,
-    // neither p nor q = (p-1)/2 is 0 mod r: q = 0 mod r means p = 1 mod r.
-    if p[255] & 1 == 0 {
+    // Whether p is prime is settled first, so a composite is always
+    // reported as composite and a non-safe prime as not safe.
+    if p[255] & 1 == 0 || SMALL_PRIMES.iter().any(|&r| mod_small(p, r) == 0) {
         return Err(AuthError::DhPrimeComposite);
     }
-    for r in SMALL_PRIMES {
-        match mod_small(p, r) {
-            0 => return Err(AuthError::DhPrimeComposite),
-            1 => return Err(AuthError::DhPrimeNotSafe),
-            _ => {}
-        }
-    }
-    if p[255] & 3 != 3 {
-        return Err(AuthError::DhPrimeNotSafe);
-    }
     let p_num = U2048::from_be_bytes(*p);
-    let q = p_num.shr_vartime(1);
-    // Pocklington first: it is one exponentiation and rejects a composite
-    // p (with overwhelming probability) before 40 rounds on q.
+    // 3^(p-1) = 1 (mod p): a Fermat test now, and together with q prime
+    // below, Pocklington's proof that p is prime (gcd(3^2 - 1, p) = 1 for
+    // odd p).
     let params = DynResidueParams::new(&p_num);
     let three = DynResidue::new(&U2048::from_u64(3), params);
     let p_minus_1 = p_num.wrapping_sub(&U2048::ONE);
     if three.pow(&p_minus_1).retrieve() != U2048::ONE {
         return Err(AuthError::DhPrimeComposite);
     }
-    if !miller_rabin(&q, p) {
-        // 3^(p-1) = 1 makes p a probable prime; q composite means not safe.
+    // q = (p-1)/2 must be odd (p = 3 mod 4) and have no small factor r,
+    // i.e. p != 1 mod r; then Miller-Rabin.
+    if p[255] & 3 != 3 || SMALL_PRIMES.iter().any(|&r| mod_small(p, r) == 1) {
+        return Err(AuthError::DhPrimeNotSafe);
+    }
+    if !miller_rabin(&p_num.shr_vartime(1), p) {
         return Err(AuthError::DhPrimeNotSafe);
     }
     Ok(())
@@ -285,9 +279,7 @@ pub fn new_nonce_hash(new_nonce: &[u8; 32], n: u8, aux_hash: i64) -> [u8; 16] {
 
 /// The `new_nonce_hash` of `server_DH_params_fail`: `SHA1(new_nonce)[4..20]`.
 pub fn params_fail_hash(new_nonce: &[u8; 32]) -> [u8; 16] {
-    Sha1::digest(new_nonce)[4..20]
-        .try_into()
-        .expect("16 bytes")
+    Sha1::digest(new_nonce)[4..20].try_into().expect("16 bytes")
 }
 
 #[cfg(test)]
@@ -325,6 +317,27 @@ mod tests {
         assert!(matches!(first, PrimeCheck::Proven | PrimeCheck::Cached));
         assert_eq!(check_dh_prime(&RFC3526_2048), Ok(PrimeCheck::Cached));
         assert_eq!(check_g(2, &RFC3526_2048), Ok(()));
+    }
+
+    /// The residue table agrees with Euler's criterion (g is a quadratic
+    /// residue mod a safe prime p iff g^((p-1)/2) = 1), for both primes.
+    #[test]
+    fn residue_rules_match_euler_criterion() {
+        for p in [TELEGRAM_DH_PRIME, RFC3526_2048] {
+            let p_num = U2048::from_be_bytes(p);
+            let params = DynResidueParams::new(&p_num);
+            let half = p_num.shr_vartime(1);
+            for g in 2..=7u64 {
+                let euler = DynResidue::new(&U2048::from_u64(g), params)
+                    .pow(&half)
+                    .retrieve();
+                assert_eq!(
+                    check_g(g as i32, &p).is_ok(),
+                    euler == U2048::ONE,
+                    "g = {g}"
+                );
+            }
+        }
     }
 
     #[test]

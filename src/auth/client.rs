@@ -180,13 +180,14 @@ impl Client {
                 message: Message::ResPq,
             });
         }
-        let pq_bytes: [u8; 8] = res_pq
-            .pq
-            .as_slice()
-            .try_into()
-            .map_err(|_| AuthError::PqLength {
-                len: res_pq.pq.len(),
-            })?;
+        let pq_bytes: [u8; 8] =
+            res_pq
+                .pq
+                .as_slice()
+                .try_into()
+                .map_err(|_| AuthError::PqLength {
+                    len: res_pq.pq.len(),
+                })?;
         let pq = u64::from_be_bytes(pq_bytes);
         let (p, q) = factorize(pq);
         if p == 1 {

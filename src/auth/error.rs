@@ -105,7 +105,9 @@ pub enum AuthError {
     DhParamsFailHash,
     /// `encrypted_answer` is not whole AES blocks, or too short for a
     /// SHA1 and a `server_DH_inner_data`, or longer than any valid answer.
-    #[error("server_DH_params_ok: encrypted_answer of {len} bytes is not a multiple of 16 in 16..=1024")]
+    #[error(
+        "server_DH_params_ok: encrypted_answer of {len} bytes is not a multiple of 16 in 16..=1024"
+    )]
     EncryptedAnswerLength {
         /// The length received.
         len: usize,

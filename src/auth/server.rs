@@ -284,12 +284,11 @@ impl Server {
         request: &[u8],
         rng: &mut impl RandomSource,
     ) -> Result<(ServerStep, ServerState), AuthError> {
-        let req = functions::ReqPqMulti::from_bytes(request).map_err(|error| {
-            AuthError::Malformed {
+        let req =
+            functions::ReqPqMulti::from_bytes(request).map_err(|error| AuthError::Malformed {
                 message: Message::ReqPqMulti,
                 error,
-            }
-        })?;
+            })?;
         let mut server_nonce = [0u8; 16];
         rng.fill_bytes(&mut server_nonce);
         let p = random_prime(rng, 0);
@@ -323,12 +322,11 @@ impl Server {
         now: UnixTime,
         rng: &mut impl RandomSource,
     ) -> Result<(ServerStep, ServerState), AuthError> {
-        let req = functions::ReqDhParams::from_bytes(request).map_err(|error| {
-            AuthError::Malformed {
+        let req =
+            functions::ReqDhParams::from_bytes(request).map_err(|error| AuthError::Malformed {
                 message: Message::ReqDhParams,
                 error,
-            }
-        })?;
+            })?;
         check_echo(
             &req.nonce,
             &req.server_nonce,
@@ -350,12 +348,11 @@ impl Server {
         // The inner data is followed by RSA_PAD's random padding: read one
         // value and ignore the rest.
         let mut reader = mtproto_types::Reader::new(&data[..]);
-        let inner = enums::PQInnerData::deserialize(&mut reader).map_err(|error| {
-            AuthError::Malformed {
+        let inner =
+            enums::PQInnerData::deserialize(&mut reader).map_err(|error| AuthError::Malformed {
                 message: Message::PqInnerData,
                 error,
-            }
-        })?;
+            })?;
         let (fields, dc_id, expires_in) = match &inner {
             enums::PQInnerData::PQInnerData(x) => (
                 (&x.pq, &x.p, &x.q, x.nonce, x.server_nonce, x.new_nonce),
