@@ -441,6 +441,9 @@ struct Answers {
 
 type Mutate = fn(&mut Answers);
 
+/// Whether an error is the one a case expects.
+type Expect = fn(&AuthError) -> bool;
+
 fn be(n: &BigUint) -> Vec<u8> {
     n.to_bytes_be()
 }
@@ -632,7 +635,7 @@ fn non_safe_prime() -> Vec<u8> {
 }
 
 #[rustfmt::skip]
-fn cases() -> Vec<(&'static str, Mutate, fn(&AuthError) -> bool)> {
+fn cases() -> Vec<(&'static str, Mutate, Expect)> {
     use AuthError as E;
     use Message as M;
     vec![

@@ -55,6 +55,10 @@ impl ClientConfig {
 }
 
 /// What [`Client::handle`] asks the caller to do next.
+// `Done` holds the 256-byte key inline so callers can match
+// `Step::Done(Authorized { auth_key, .. })` directly (no box patterns); one
+// `Step` per round trip makes the size difference irrelevant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Step {
     /// Send this TL body (in a `PlainMessage`) and pass the answer to
@@ -293,7 +297,7 @@ impl Client {
         // SHA1 (20) + the inner data (at least 4+16+16+4+4+4+4 = 52) needs
         // more than one block; 1024 is far above any honest answer (about
         // 600 bytes) and bounds the copy below.
-        if len % 16 != 0 || len < 80 || len > 1024 {
+        if len % 16 != 0 || !(80..=1024).contains(&len) {
             return Err(AuthError::EncryptedAnswerLength { len });
         }
         let (tmp_key, tmp_iv) = tmp_aes_key_iv(&nonces.server_nonce, &nonces.new_nonce);

@@ -182,6 +182,8 @@ impl ServerConfig {
 }
 
 /// What [`Server::handle`] asks the caller to do.
+// Like the client's `Step`: matched by value, one per round trip.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum ServerStep {
     /// Send this answer body and pass the client's next request in.
@@ -470,7 +472,7 @@ impl Server {
             Message::SetClientDhParams,
         )?;
         let len = req.encrypted_data.len();
-        if len % 16 != 0 || len < 48 || len > 1024 {
+        if len % 16 != 0 || !(48..=1024).contains(&len) {
             return Err(AuthError::ClientDataHash);
         }
         let mut plain = Zeroizing::new(req.encrypted_data.to_vec());
