@@ -110,7 +110,9 @@ fn temporary_key_and_bind_message() {
         .temporary(86_400)
         .with_rsa_key(key.public_key().clone());
     let (temp, accepted, _) = run(client, ServerConfig::new(key), 11).unwrap();
+    // Only p_q_inner_data_temp_dc carries both a dc and expires_in.
     assert_eq!(accepted.expires_in, Some(86_400));
+    assert_eq!(accepted.dc_id, Some(2));
     assert_eq!(temp.auth_key.to_bytes(), accepted.auth_key.to_bytes());
 
     let perm = AuthKey::from_bytes(core::array::from_fn(|i| (i * 13 + 5) as u8));
@@ -735,6 +737,8 @@ fn hostile_harness_accepts_the_honest_script() {
         .cloned()
         .unwrap_or_default();
     assert!(text.contains("hostile answer accepted: Done"), "{text}");
+    // server_time was NOW + 30.
+    assert!(text.contains("time_offset: 30"), "{text}");
 }
 
 // Server-side checks: a client request broken one field at a time.
@@ -813,4 +817,38 @@ fn server_rejects_broken_req_dh_params() {
         let (mut server, _, _) = server_after_res_pq();
         assert_eq!(server.handle(&body, now, &mut rng).unwrap_err(), expected);
     }
+}
+
+#[test]
+fn server_rejects_tampered_set_client_dh_params() {
+    let key = private_key();
+    let now = UnixTime::from_secs(NOW);
+    let (mut rng, mut server_rng) = (SplitMix64::new(3), SplitMix64::new(4));
+    let mut server = Server::new(ServerConfig::new(key.clone()));
+    let config = ClientConfig::new(2).with_rsa_key(key.public_key().clone());
+    let (mut client, first) = Client::start(config, &mut rng).unwrap();
+    let ServerStep::Send(res_pq) = server.handle(&first, now, &mut server_rng).unwrap() else {
+        panic!()
+    };
+    let Ok(Step::Send(req_dh)) = client.handle(&res_pq, now, &mut rng) else {
+        panic!()
+    };
+    let ServerStep::Send(params) = server.handle(&req_dh, now, &mut server_rng).unwrap() else {
+        panic!()
+    };
+    let Ok(Step::Send(mut set_dh)) = client.handle(&params, now, &mut rng) else {
+        panic!()
+    };
+    // The last ciphertext block holds the end of g_b and the padding: a
+    // flipped bit there breaks the SHA1 in front.
+    let last = set_dh.len() - 1;
+    set_dh[last] ^= 1;
+    assert_eq!(
+        server.handle(&set_dh, now, &mut server_rng).unwrap_err(),
+        AuthError::ClientDataHash
+    );
+    assert_eq!(
+        server.handle(&set_dh, now, &mut server_rng).unwrap_err(),
+        AuthError::Finished
+    );
 }

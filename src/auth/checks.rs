@@ -37,7 +37,11 @@ pub const MILLER_RABIN_ROUNDS: usize = 40;
 /// one or two primes, so a handful suffices and bounds the memory.
 const CACHE_SIZE: usize = 8;
 
+/// SHA-256 of primes proven safe, and of numbers rejected with the error
+/// they got: a hostile server repeating a bad prime costs one lookup, not
+/// another 40 rounds.
 static PROVEN_PRIMES: Mutex<Vec<[u8; 32]>> = Mutex::new(Vec::new());
+static REJECTED_PRIMES: Mutex<Vec<([u8; 32], AuthError)>> = Mutex::new(Vec::new());
 
 const fn hex256(text: &str) -> [u8; 256] {
     let bytes = text.as_bytes();
@@ -96,7 +100,8 @@ pub(crate) fn mod_small(value: &[u8], m: u32) -> u32 {
 /// `q = (p-1)/2`, and Pocklington's criterion for `p` (given `q` prime and
 /// `p = 2q + 1`, `3^(p-1) = 1 mod p` proves `p` prime), one exponentiation
 /// that is a proof rather than another probabilistic round. Overall error
-/// probability: at most 2^-80 that a composite `q` passes.
+/// probability: at most 2^-80 that a composite `q` passes. Numbers that
+/// fail are remembered too (with their error), up to 8 of each.
 ///
 /// ```
 /// use mtproto::auth::{check_dh_prime, PrimeCheck, TELEGRAM_DH_PRIME};
@@ -116,11 +121,21 @@ pub fn check_dh_prime(p: &[u8]) -> Result<PrimeCheck, AuthError> {
         return Ok(PrimeCheck::Telegram);
     }
     let digest: [u8; 32] = Sha256::digest(p).into();
-    if lock_cache().contains(&digest) {
+    if lock(&PROVEN_PRIMES).contains(&digest) {
         return Ok(PrimeCheck::Cached);
     }
-    check_safe_prime(&p)?;
-    let mut cache = lock_cache();
+    if let Some((_, error)) = lock(&REJECTED_PRIMES).iter().find(|(d, _)| *d == digest) {
+        return Err(error.clone());
+    }
+    if let Err(error) = check_safe_prime(&p) {
+        let mut rejected = lock(&REJECTED_PRIMES);
+        if rejected.len() == CACHE_SIZE {
+            rejected.remove(0);
+        }
+        rejected.push((digest, error.clone()));
+        return Err(error);
+    }
+    let mut cache = lock(&PROVEN_PRIMES);
     if !cache.contains(&digest) {
         if cache.len() == CACHE_SIZE {
             cache.remove(0);
@@ -130,10 +145,10 @@ pub fn check_dh_prime(p: &[u8]) -> Result<PrimeCheck, AuthError> {
     Ok(PrimeCheck::Proven)
 }
 
-fn lock_cache() -> std::sync::MutexGuard<'static, Vec<[u8; 32]>> {
+fn lock<T>(cache: &'static Mutex<Vec<T>>) -> std::sync::MutexGuard<'static, Vec<T>> {
     // A panic while holding the lock cannot leave the list inconsistent
     // (push/remove are atomic from the reader's view), so poison is ignored.
-    PROVEN_PRIMES
+    cache
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -350,6 +365,23 @@ mod tests {
         assert!(!miller_rabin(&carmichael, &m127));
         let composite = U2048::from_be_bytes(m127).wrapping_mul(&U2048::from_u64(3));
         assert!(!miller_rabin(&composite, &m127));
+    }
+
+    #[test]
+    fn rejected_numbers_are_remembered_with_their_error() {
+        // p + 2 (p = 3 mod 4, so this flips bit 1): composite.
+        let mut composite = TELEGRAM_DH_PRIME;
+        composite[255] ^= 2;
+        for _ in 0..2 {
+            assert_eq!(check_dh_prime(&composite), Err(AuthError::DhPrimeComposite));
+        }
+        let digest: [u8; 32] = Sha256::digest(composite).into();
+        assert!(lock(&REJECTED_PRIMES).iter().any(|(d, _)| *d == digest));
+        // Dropping the top byte leaves 0x1c... : 255 bytes, 3 leading zero bits.
+        assert_eq!(
+            check_dh_prime(&TELEGRAM_DH_PRIME[1..]),
+            Err(AuthError::DhPrimeSize { bits: 2037 })
+        );
     }
 
     #[test]
