@@ -116,14 +116,20 @@ struct Nonces {
     new_nonce: Zeroizing<[u8; 32]>,
 }
 
-/// Everything step 3 learned, kept for a `dh_gen_retry`.
-struct DhState {
+/// The checked DH parameters and the temporary AES key, kept for a
+/// `dh_gen_retry`.
+struct DhParams {
     nonces: Nonces,
     tmp_key: Zeroizing<[u8; 32]>,
     tmp_iv: Zeroizing<[u8; 32]>,
     dh_prime: [u8; 256],
     g: i32,
     g_a: [u8; 256],
+}
+
+/// Waiting for `dh_gen_*`: the parameters and the key just computed.
+struct DhState {
+    params: DhParams,
     auth_key: AuthKey,
     time_offset: i32,
     retries: u32,
@@ -334,30 +340,32 @@ impl Client {
             .server_time
             .wrapping_sub(now.as_duration().as_secs() as i32);
 
-        let mut dh = DhState {
+        let params = DhParams {
             nonces,
             tmp_key,
             tmp_iv,
             dh_prime,
             g: inner.g,
             g_a,
-            // Replaced by the first real key in `client_dh_params` below.
-            auth_key: AuthKey::from_bytes([0; 256]),
+        };
+        let (body, auth_key) = self.client_dh_params(&params, 0, rng)?;
+        let dh = DhState {
+            params,
+            auth_key,
             time_offset,
             retries: 0,
         };
-        let body = self.client_dh_params(&mut dh, 0, rng)?;
         Ok((Step::Send(body), State::AwaitDhGen(Box::new(dh))))
     }
 
     /// Draws `b`, computes `g_b` and the key, and builds
-    /// `set_client_DH_params`.
+    /// `set_client_DH_params`; returns it with the key.
     fn client_dh_params(
         &self,
-        dh: &mut DhState,
+        dh: &DhParams,
         retry_id: i64,
         rng: &mut impl RandomSource,
-    ) -> Result<Vec<u8>, AuthError> {
+    ) -> Result<(Vec<u8>, AuthKey), AuthError> {
         let mut b = Zeroizing::new([0u8; 256]);
         rng.fill_bytes(&mut *b);
         let mut g = [0u8; 256];
@@ -367,7 +375,7 @@ impl Client {
         // a proven safe prime failing is a 2^-62 event or a broken RNG.
         check_dh_value("g_b", &g_b, &dh.dh_prime)?;
         let mut g_ab = mod_pow(&dh.g_a, &b, &dh.dh_prime).expect("dh_prime is odd");
-        dh.auth_key = AuthKey::from_bytes(g_ab);
+        let auth_key = AuthKey::from_bytes(g_ab);
         g_ab.zeroize();
 
         let inner = enums::ClientDhInnerData::from(types::ClientDhInnerData {
@@ -378,12 +386,13 @@ impl Client {
         })
         .to_bytes();
         let encrypted = encrypt_with_hash(&inner, &dh.tmp_key, &dh.tmp_iv, rng);
-        Ok(functions::SetClientDhParams {
+        let body = functions::SetClientDhParams {
             nonce: self.nonce,
             server_nonce: dh.nonces.server_nonce,
             encrypted_data: encrypted.into(),
         }
-        .to_bytes())
+        .to_bytes();
+        Ok((body, auth_key))
     }
 
     fn on_dh_gen(
@@ -409,19 +418,20 @@ impl Client {
                 (x.nonce, x.server_nonce, x.new_nonce_hash3, 3)
             }
         };
-        self.check_nonces(&nonce, &server_nonce, &dh.nonces, Message::DhGen)?;
+        let nonces = &dh.params.nonces;
+        self.check_nonces(&nonce, &server_nonce, nonces, Message::DhGen)?;
         let aux_hash = dh.auth_key.aux_hash();
-        if hash != new_nonce_hash(&dh.nonces.new_nonce, n, aux_hash) {
+        if hash != new_nonce_hash(&nonces.new_nonce, n, aux_hash) {
             return Err(AuthError::NewNonceHash { n });
         }
         match n {
             1 => {
                 let mut salt = [0u8; 8];
                 for (i, byte) in salt.iter_mut().enumerate() {
-                    *byte = dh.nonces.new_nonce[i] ^ dh.nonces.server_nonce[i];
+                    *byte = nonces.new_nonce[i] ^ nonces.server_nonce[i];
                 }
                 let authorized = Authorized {
-                    auth_key: dh.auth_key.clone(),
+                    auth_key: dh.auth_key,
                     server_salt: i64::from_le_bytes(salt),
                     time_offset: dh.time_offset,
                 };
@@ -434,7 +444,10 @@ impl Client {
                     });
                 }
                 dh.retries += 1;
-                let body = self.client_dh_params(&mut dh, aux_hash, rng)?;
+                // retry_id is the aux_hash of the key the server just
+                // refused; the new key replaces it.
+                let (body, auth_key) = self.client_dh_params(&dh.params, aux_hash, rng)?;
+                dh.auth_key = auth_key;
                 Ok((Step::Send(body), State::AwaitDhGen(Box::new(dh))))
             }
             _ => Err(AuthError::DhGenFail),
