@@ -355,53 +355,13 @@ fn replays_grammers_recorded_test_dc_handshake() {
     assert_eq!(done.server_salt, 4459407212920268508);
 }
 
-/// The hex strings of grammers' recorded handshake, read from its source
-/// in the cargo registry (the test needs no network, only the crate that
-/// is already a dev-dependency).
+/// The hex strings of grammers' recorded handshake, copied from its test
+/// into `tests/data/auth/grammers_handshake.txt`.
 fn grammers_vectors() -> Vec<(&'static str, &'static str)> {
-    let home = std::env::var("CARGO_HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo")
-        });
-    let mut source = None;
-    for entry in std::fs::read_dir(home.join("registry/src")).unwrap() {
-        let path = entry
-            .unwrap()
-            .path()
-            .join("grammers-mtproto-0.11.0/src/authentication.rs");
-        if let Ok(text) = std::fs::read_to_string(path) {
-            source = Some(text);
-        }
-    }
-    let source: &'static str = Box::leak(
-        source
-            .expect("grammers-mtproto 0.11.0 source")
-            .into_boxed_str(),
-    );
-    let names = [
-        "step1_random",
-        "step1_request",
-        "step1_response",
-        "step2_random",
-        "step2_request",
-        "step2_response",
-        "step3_random",
-        "step3_request",
-        "step3_response",
-        "expected_auth_key",
-    ];
-    names
-        .iter()
-        .map(|&name| {
-            let at = source
-                .find(&format!("let {name} = hex::from_hex("))
-                .unwrap();
-            let rest = &source[at..];
-            let open = rest.find('"').unwrap() + 1;
-            let close = open + rest[open..].find('"').unwrap();
-            (name, &rest[open..close])
-        })
+    include_str!("data/auth/grammers_handshake.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once(" = "))
         .collect()
 }
 
