@@ -29,6 +29,7 @@ pub mod service {
     include!(concat!(env!("OUT_DIR"), "/service.rs"));
 }
 
+pub mod auth;
 pub mod container;
 pub mod crypto;
 pub mod envelope;

@@ -64,6 +64,8 @@ pub use message::{
     msg_key_large, quick_ack_token, PACKET_HEADER_LEN, PADDING_RANGE, PLAINTEXT_HEADER_LEN,
 };
 pub use modpow::mod_pow;
+/// The PEM/DER readers, shared with the key exchange's private-key parser.
+pub(crate) use rsa::{base64_decode, Der};
 pub use rsa::{rsa_pad_encrypt, RsaPublicKey, PRODUCTION_RSA_KEY_PEM, TEST_RSA_KEY_PEM};
 
 /// The RustCrypto AES-256 block cipher, for [`ige_encrypt_with`] and

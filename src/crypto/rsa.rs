@@ -242,7 +242,7 @@ fn strip_zeros(bytes: &[u8]) -> &[u8] {
 }
 
 /// Standard base64 (RFC 4648 alphabet, `=` padding), whitespace ignored.
-fn base64_decode(text: &str) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, CryptoError> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut acc, mut bits, mut padding, mut chars) = (0u32, 0u32, 0usize, 0usize);
     for byte in text.bytes() {
@@ -280,11 +280,11 @@ fn base64_decode(text: &str) -> Result<Vec<u8>, CryptoError> {
 }
 
 /// A cursor over DER: reads one tag-length-value at a time.
-struct Der<'a>(&'a [u8]);
+pub(crate) struct Der<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Der<'a> {
     /// Reads an element with the given tag and returns its contents.
-    fn read(&mut self, tag: u8) -> Result<&'a [u8], CryptoError> {
+    pub(crate) fn read(&mut self, tag: u8) -> Result<&'a [u8], CryptoError> {
         let [got, first, rest @ ..] = self.0 else {
             return Err(CryptoError::InvalidDer("truncated element header"));
         };
@@ -313,7 +313,7 @@ impl<'a> Der<'a> {
     }
 
     /// A non-negative INTEGER's magnitude, big-endian.
-    fn read_unsigned(&mut self) -> Result<&'a [u8], CryptoError> {
+    pub(crate) fn read_unsigned(&mut self) -> Result<&'a [u8], CryptoError> {
         let value = self.read(0x02)?;
         match value.first() {
             None => Err(CryptoError::InvalidDer("empty INTEGER")),
@@ -322,7 +322,7 @@ impl<'a> Der<'a> {
         }
     }
 
-    fn finish(&self) -> Result<(), CryptoError> {
+    pub(crate) fn finish(&self) -> Result<(), CryptoError> {
         if self.0.is_empty() {
             Ok(())
         } else {
