@@ -8,6 +8,7 @@
 //! no dependency and little surface. The modular exponentiation is
 //! `crypto-bigint`'s (see [`mod_pow`](super::mod_pow)).
 
+use mtproto_types::{Bytes, Serialize};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -213,27 +214,11 @@ pub fn rsa_pad_encrypt(key: &RsaPublicKey, data: &[u8], rng: &mut impl RandomSou
 
 /// SHA1 of `bytes n, bytes e` in TL encoding, bytes 12..20 as LE `i64`.
 fn fingerprint_of(n: &[u8; 256], e: &[u8]) -> i64 {
-    let mut tl = Vec::with_capacity(272);
-    write_tl_bytes(&mut tl, n);
-    write_tl_bytes(&mut tl, e);
-    let sha = Sha1::digest(&tl);
+    let mut sha = Sha1::new();
+    sha.update(Bytes::from(n).to_bytes());
+    sha.update(Bytes::from(e).to_bytes());
+    let sha = sha.finalize();
     i64::from_le_bytes(sha[12..20].try_into().expect("8 bytes"))
-}
-
-/// TL `bytes`: a 1-byte length (or 254 and a 3-byte LE length from 254 on),
-/// the data, and zero padding to a multiple of 4.
-fn write_tl_bytes(out: &mut Vec<u8>, data: &[u8]) {
-    let start = out.len();
-    if data.len() < 254 {
-        out.push(data.len() as u8);
-    } else {
-        out.push(254);
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes()[..3]);
-    }
-    out.extend_from_slice(data);
-    while (out.len() - start) % 4 != 0 {
-        out.push(0);
-    }
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
@@ -379,17 +364,6 @@ mod tests {
         );
         assert_eq!(RsaPublicKey::test().fingerprint(), -5595554452916591101);
         assert_eq!(RsaPublicKey::production().exponent(), [1, 0, 1]);
-    }
-
-    #[test]
-    fn tl_bytes_encoding() {
-        let mut out = Vec::new();
-        write_tl_bytes(&mut out, &[1, 0, 1]);
-        assert_eq!(out, [3, 1, 0, 1]);
-        out.clear();
-        write_tl_bytes(&mut out, &[9; 256]);
-        assert_eq!(out[..4], [254, 0, 1, 0]);
-        assert_eq!(out.len(), 260);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Property tests: random valid schemas survive printing and parsing back;
 //! random input never panics the parser.
 
-use mtproto_test_support::schema::strip_spans;
+use mtproto_test_support::schema::{check_parse, strip_spans};
 use proptest::prelude::*;
 use tl_parser::{
     Builtin, Category, Definition, Flag, GenericParam, Name, Param, ParamType, Schema, Span,
@@ -320,7 +320,7 @@ proptest! {
 
     #[test]
     fn any_string_parses_or_fails_without_panicking(src in any::<String>()) {
-        check_never_panics(&src);
+        check_parse(&src);
     }
 
     #[test]
@@ -338,7 +338,7 @@ proptest! {
         )
     ) {
         let src: String = tokens.concat();
-        check_never_panics(&src);
+        check_parse(&src);
     }
 }
 
@@ -370,33 +370,7 @@ proptest! {
             }
             src.replace_range(start..end, insert);
         }
-        check_never_panics(&src);
-    }
-}
-
-/// Parses `src`; whatever the outcome, every diagnostic points into the
-/// source and renders.
-fn check_never_panics(src: &str) {
-    let diagnostics = match tl_parser::parse(src) {
-        Ok(parsed) => {
-            // A valid schema prints to one that parses back the same.
-            let text = parsed.schema.to_string();
-            let again = tl_parser::parse(&text).expect("printed schema parses");
-            assert_eq!(strip_spans(again.schema), strip_spans(parsed.schema));
-            parsed.warnings
-        }
-        Err(diagnostics) => {
-            assert!(diagnostics.iter().any(|d| d.is_error()));
-            diagnostics
-        }
-    };
-    for d in &diagnostics {
-        assert!(
-            d.span.start <= d.span.end && d.span.end <= src.len(),
-            "{d:?}"
-        );
-        let rendered = d.render("fuzz.tl", src);
-        assert!(rendered.starts_with("fuzz.tl:"));
+        check_parse(&src);
     }
 }
 
