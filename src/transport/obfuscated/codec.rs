@@ -255,11 +255,14 @@ pub struct Decoder<D> {
 }
 
 impl<D: Decode> Decoder<D> {
-    /// Appends received bytes.
+    /// Appends received bytes, decrypting them as they are copied in (one
+    /// pass over them, not a copy and then a decryption).
     pub fn feed(&mut self, bytes: &[u8]) {
-        self.stream.feed(bytes);
+        let room = &mut self.stream.read_buf(bytes.len())[..bytes.len()];
         self.rx
-            .apply_keystream(self.stream.last_received_mut(bytes.len()));
+            .apply_keystream_b2b(bytes, room)
+            .expect("equal lengths");
+        self.stream.filled(bytes.len());
     }
 
     /// Room for at least `min` more bytes at the end of the buffer, for a
