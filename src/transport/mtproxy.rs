@@ -21,7 +21,7 @@
 //! assert_eq!(secret, Secret::FakeTls { key: std::array::from_fn(|i| i as u8), domain: "example.com".into() });
 //!
 //! let err = "dd0011".parse::<Secret>().unwrap_err();
-//! assert_eq!(err.to_string(), "MTProxy secret: 4 bytes after decoding, expected 16 bytes, `dd` + 16 bytes, or `ee` + 16 bytes + domain");
+//! assert_eq!(err.to_string(), "MTProxy secret: 3 bytes after decoding, expected 16 bytes, `dd` + 16 bytes, or `ee` + 16 bytes + domain");
 //! ```
 
 use std::fmt;

@@ -44,6 +44,12 @@ impl<F: ReadFrame> Wrap for framing::Decoder<F> {
     }
 }
 
+/// A server's encoder for a transport known only at run time.
+pub type BoxedEncoder = Encoder<Box<dyn Encode + Send>>;
+
+/// A server's decoder for a transport known only at run time.
+pub type BoxedDecoder = Decoder<Box<dyn Decode + Send>>;
+
 impl Obfuscation {
     /// The client's encoder and decoder: `encoder` and `decoder` are the
     /// inner transport's, of the kind given to [`client`](Self::client);
@@ -75,10 +81,7 @@ impl Obfuscation {
     pub fn into_server_boxed<R: RandomSource + Send + 'static>(
         self,
         rng: R,
-    ) -> (
-        Encoder<Box<dyn Encode + Send>>,
-        Decoder<Box<dyn Decode + Send>>,
-    ) {
+    ) -> (BoxedEncoder, BoxedDecoder) {
         let side = Side::Server;
         let (encoder, decoder): (Box<dyn Encode + Send>, Box<dyn Decode + Send>) = match self.kind {
             Kind::Abridged => (

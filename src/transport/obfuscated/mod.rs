@@ -58,7 +58,7 @@ use std::fmt;
 
 use aes::cipher::StreamCipher;
 
-pub use codec::{Decoder, Encoder, Wrap};
+pub use codec::{BoxedDecoder, BoxedEncoder, Decoder, Encoder, Wrap};
 pub use error::{ForbiddenStart, ObfuscationError};
 #[cfg(feature = "tokio")]
 pub use tokio_codec::{Codec, CodecError, ServerCodec};
