@@ -102,7 +102,76 @@ mod seeds {
             ("container", container_seeds()),
             ("gzip", gzip_seeds()),
             ("session", session_seeds()),
+            ("obfuscated", obfuscated_seeds()),
         ]
+    }
+
+    /// Client streams of each transport, with and without the secret and
+    /// split every way the first byte picks, a refused header, and pasted
+    /// secrets.
+    fn obfuscated_seeds() -> Vec<Vec<u8>> {
+        use mtproto::transport::obfuscated::Obfuscation;
+        use mtproto::transport::Kind;
+        use mtproto_test_support::fuzz::OBFUSCATED_SECRET;
+        let mut seeds = Vec::new();
+        for (i, kind) in [Kind::Abridged, Kind::Intermediate, Kind::PaddedIntermediate]
+            .into_iter()
+            .enumerate()
+        {
+            for with_secret in [false, true] {
+                let secret = with_secret.then_some(&OBFUSCATED_SECRET);
+                let mut rng = SplitMix64::new(i as u64);
+                let (obf, header) = Obfuscation::client(&mut rng, kind, Some(2), secret);
+                let choice = (i as u8 * 6) << 1 | u8::from(with_secret);
+                let mut stream = vec![choice];
+                let packets: [&[u8]; 2] = [&[1; 8], &[2; 20]];
+                match kind {
+                    Kind::Abridged => {
+                        let (mut tx, _) = obf
+                            .into_client(
+                                header,
+                                abridged::Encoder::client(),
+                                abridged::Decoder::client(),
+                            )
+                            .unwrap();
+                        for p in packets {
+                            tx.encode_packet(p, true, &mut stream).unwrap();
+                        }
+                    }
+                    Kind::Intermediate => {
+                        let (mut tx, _) = obf
+                            .into_client(
+                                header,
+                                intermediate::Encoder::client(),
+                                intermediate::Decoder::client(),
+                            )
+                            .unwrap();
+                        for p in packets {
+                            tx.encode_packet(p, false, &mut stream).unwrap();
+                        }
+                    }
+                    _ => {
+                        let (mut tx, _) = obf
+                            .into_client(
+                                header,
+                                padded::Encoder::client(SplitMix64::new(3)),
+                                padded::Decoder::client(),
+                            )
+                            .unwrap();
+                        for p in packets {
+                            tx.encode_packet(p, false, &mut stream).unwrap();
+                        }
+                    }
+                }
+                seeds.push(stream);
+            }
+        }
+        let mut refused = vec![0u8, 0xef];
+        refused.extend_from_slice(&[0x11; 63]);
+        seeds.push(refused);
+        seeds.push(b"dd00112233445566778899aabbccddeeff".to_vec());
+        seeds.push(b"7gABAgMEBQYHCAkKCwwNDg9leGFtcGxlLmNvbQ".to_vec());
+        seeds
     }
 
     fn parse_seeds() -> Vec<Vec<u8>> {

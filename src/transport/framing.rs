@@ -109,6 +109,13 @@ impl<F: WriteFrame> Encoder<F> {
         &self.framing
     }
 
+    /// Drops the connection's first bytes: inside obfuscation the protocol
+    /// tag in the 64-byte header replaces them.
+    pub(crate) fn unprefixed(mut self) -> Self {
+        self.prefix = &[];
+        self
+    }
+
     /// Checks a payload, then writes its frame: the one encoding path of
     /// both [`Encode::frame`] and [`Encode::encode_packet`].
     #[inline]
@@ -219,6 +226,13 @@ impl<F: ReadFrame> Decoder<F> {
     /// The framing rules and their state.
     pub(crate) fn framing(&self) -> &F {
         &self.framing
+    }
+
+    /// Expects no first bytes: inside obfuscation the protocol tag in the
+    /// 64-byte header replaces them.
+    pub(crate) fn unprefixed(mut self) -> Self {
+        self.core.prefix = &[];
+        self
     }
 
     /// Sets the largest payload accepted (for padded intermediate, padding

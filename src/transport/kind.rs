@@ -27,6 +27,10 @@ pub enum Detected {
     Kind(Kind),
     /// At least this many more first bytes are needed to tell.
     NeedMore(usize),
+    /// An obfuscated connection: the first 64 bytes are the header for
+    /// [`Obfuscation::server`](super::obfuscated::Obfuscation::server).
+    /// Only [`Kind::detect_obfuscated`] says this.
+    Obfuscated,
 }
 
 impl Kind {
@@ -83,6 +87,34 @@ impl Kind {
                 }
             }
             _ => Detected::Kind(Kind::Full),
+        }
+    }
+
+    /// Tells the plain transports and obfuscation apart from a
+    /// connection's first bytes (server side), for a server that accepts
+    /// both.
+    ///
+    /// The plain prefixes win as in [`detect`](Self::detect); any other
+    /// start needs 8 bytes: a plain full transport's first packet has
+    /// sequence number 0, so its second word is zero, which an obfuscation
+    /// header never has (clients redraw it, as they redraw every plain
+    /// prefix).
+    ///
+    /// ```
+    /// use mtproto::transport::{Detected, Kind};
+    /// assert_eq!(Kind::detect_obfuscated(&[0xef]), Detected::Kind(Kind::Abridged));
+    /// assert_eq!(Kind::detect_obfuscated(&[0x10, 0, 0, 0]), Detected::NeedMore(4));
+    /// assert_eq!(Kind::detect_obfuscated(&[0x10, 0, 0, 0, 0, 0, 0, 0]), Detected::Kind(Kind::Full));
+    /// assert_eq!(Kind::detect_obfuscated(&[0x10, 0, 0, 0, 1, 0, 0, 0]), Detected::Obfuscated);
+    /// ```
+    pub fn detect_obfuscated(first: &[u8]) -> Detected {
+        match Self::detect(first) {
+            Detected::Kind(Kind::Full) => match first.get(4..8) {
+                None => Detected::NeedMore(8 - first.len()),
+                Some([0, 0, 0, 0]) => Detected::Kind(Kind::Full),
+                Some(_) => Detected::Obfuscated,
+            },
+            other => other,
         }
     }
 
@@ -145,5 +177,31 @@ mod tests {
         for kind in [Kind::Abridged, Kind::Intermediate, Kind::PaddedIntermediate] {
             assert_eq!(Kind::detect(kind.prefix()), Detected::Kind(kind));
         }
+    }
+
+    #[test]
+    fn detect_obfuscated_keeps_plain_prefixes_and_waits_for_8_bytes() {
+        for kind in [Kind::Abridged, Kind::Intermediate, Kind::PaddedIntermediate] {
+            assert_eq!(Kind::detect_obfuscated(kind.prefix()), Detected::Kind(kind));
+        }
+        assert_eq!(Kind::detect_obfuscated(&[]), Detected::NeedMore(1));
+        assert_eq!(
+            Kind::detect_obfuscated(&[0xee, 0xee]),
+            Detected::NeedMore(2)
+        );
+        // A partial plain prefix that turns out not to be one is decided by
+        // the second word, like any other start.
+        assert_eq!(
+            Kind::detect_obfuscated(&[0xee, 0xee, 0x00]),
+            Detected::NeedMore(5)
+        );
+        assert_eq!(
+            Kind::detect_obfuscated(&[0xee, 0xee, 0, 1, 2, 3, 4, 5]),
+            Detected::Obfuscated
+        );
+        assert_eq!(
+            Kind::detect_obfuscated(&[0x0c, 0, 0, 0, 0, 0, 0, 0, 9]),
+            Detected::Kind(Kind::Full)
+        );
     }
 }

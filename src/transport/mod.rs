@@ -75,6 +75,8 @@ mod framing;
 pub mod full;
 pub mod intermediate;
 mod kind;
+pub mod mtproxy;
+pub mod obfuscated;
 pub mod padded;
 mod stream;
 

@@ -105,6 +105,12 @@ impl<D: Decode> StreamDecoder<D> {
         self.needed = self.needed.saturating_sub(n);
     }
 
+    /// The last `n` bytes received, for a layer below the framing (the
+    /// obfuscation's keystream) to transform in place as they arrive.
+    pub(crate) fn last_received_mut(&mut self, n: usize) -> &mut [u8] {
+        &mut self.buf[self.end - n..self.end]
+    }
+
     /// Drops the consumed frames before `additional` bytes arrive, and
     /// gives memory back after a large packet.
     fn compact(&mut self, additional: usize) {

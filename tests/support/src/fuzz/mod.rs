@@ -19,6 +19,7 @@
 mod container;
 mod gzip;
 mod layers;
+mod obfuscated;
 mod parse;
 mod session;
 mod tl;
@@ -29,6 +30,7 @@ pub use gzip::{gzip, GZIP_CAP};
 pub use layers::{
     api_layer, both_layers, init, service_layer, Layer, API_TL, DYNAMIC_MAX_INFLATED, MTPROTO_TL,
 };
+pub use obfuscated::{obfuscated, OBFUSCATED_SECRET};
 pub use parse::parse;
 pub use session::session;
 pub use tl::{api, dynamic, service};
@@ -47,6 +49,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("container", container),
     ("gzip", gzip),
     ("session", session),
+    ("obfuscated", obfuscated),
 ];
 
 /// A libFuzzer target running the check of that name: the counting
