@@ -9,7 +9,7 @@ use super::{EncodeError, Side, TransportError};
 /// One unit a transport carries.
 ///
 /// `P` is the payload type: `&[u8]` borrowed from the input for
-/// [`Decode::decode`] and [`StreamDecoder`], `bytes::Bytes` in the tokio
+/// [`Decode::decode`] and [`StreamDecoder`](super::StreamDecoder), `bytes::Bytes` in the tokio
 /// codec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Frame<P> {
@@ -243,7 +243,7 @@ pub trait Encode {
     }
 }
 
-/// The reading half of a transport. See the [module docs](self).
+/// The reading half of a transport. See the [module docs](super).
 ///
 /// The trait is object safe, so a transport chosen at run time works as a
 /// `Box<dyn Decode + Send>` (see [`Kind::decoder`](super::Kind::decoder)).
