@@ -364,3 +364,46 @@ fn debug_shows_no_key_material() {
     assert!(!debug.contains(&decimal[1..decimal.len() - 1]), "{debug}");
     assert!(debug.contains(&client.auth_key_id().to_string()), "{debug}");
 }
+
+#[test]
+fn in_place_variants_agree() {
+    let mut client = client();
+    let mut rng = SplitMix64::new(8);
+    client
+        .session_mut()
+        .enqueue(&functions::Ping { ping_id: 4 }, now());
+    // Appended after what the buffer already holds, e.g. a transport header.
+    let mut out = vec![0xee; 3];
+    assert!(client.poll_transmit_into(now(), &mut rng, &mut out));
+    assert_eq!(out[..3], [0xee; 3]);
+    let plaintext = open(&out[3..]);
+    let sent = EncryptedPlaintext::decode(&plaintext).unwrap();
+    assert_eq!(functions::Ping::from_bytes(sent.body).unwrap().ping_id, 4);
+    let mut empty = Vec::new();
+    assert!(!client.poll_transmit_into(now(), &mut rng, &mut empty));
+    assert!(empty.is_empty());
+
+    let (pong, answer) = pong_answer(sent.msg_id, 4);
+    let good = server_packet(SESSION_ID, server_msg_id(1), 1, &answer);
+    let mut flipped = good.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        client.handle_packet_in_place(&mut flipped, now()),
+        Err(SecureError::Crypto(CryptoError::MsgKeyMismatch))
+    );
+    let mut wrong_session = server_packet(SESSION_ID + 1, server_msg_id(1), 1, &answer);
+    assert!(matches!(
+        client.handle_packet_in_place(&mut wrong_session, now()),
+        Err(SecureError::WrongSession { .. })
+    ));
+    let mut good = good;
+    client.handle_packet_in_place(&mut good, now()).unwrap();
+    assert_eq!(client.session().pending_requests(), 0);
+    match client.poll_event() {
+        Some(SecureEvent::Session(Event::Response {
+            outcome: Outcome::Result(bytes),
+            ..
+        })) => assert_eq!(bytes, pong.to_bytes()),
+        other => panic!("{other:?}"),
+    }
+}

@@ -99,7 +99,8 @@ use std::fmt;
 use crate::auth::Authorized;
 use crate::container::{self, ContainerLimits, MSG_CONTAINER_ID};
 use crate::crypto::{
-    decrypt_message, encrypt_message_in_place, AuthKey, PACKET_HEADER_LEN, PADDING_RANGE,
+    decrypt_message, decrypt_message_in_place, encrypt_message_in_place, AuthKey,
+    PACKET_HEADER_LEN, PADDING_RANGE,
 };
 use crate::envelope::EncryptedPlaintext;
 use crate::msg_id::UnixTime;
@@ -245,7 +246,24 @@ impl SecureSession {
     /// [`SecureError::Session`] leave every state unchanged.
     pub fn handle_packet(&mut self, packet: &[u8], now: UnixTime) -> Result<(), SecureError> {
         let plaintext = decrypt_message(&self.key, Side::Server, packet)?;
-        let message = EncryptedPlaintext::decode(&plaintext)?;
+        self.deliver(&plaintext, now)
+    }
+
+    /// [`handle_packet`](Self::handle_packet) without allocating: decrypts
+    /// `packet` in place, so its bytes are garbage afterwards (whatever the
+    /// outcome) and must be dropped.
+    pub fn handle_packet_in_place(
+        &mut self,
+        packet: &mut [u8],
+        now: UnixTime,
+    ) -> Result<(), SecureError> {
+        let plaintext = decrypt_message_in_place(&self.key, Side::Server, packet)?;
+        self.deliver(plaintext, now)
+    }
+
+    /// The checks after decryption, then the session.
+    fn deliver(&mut self, plaintext: &[u8], now: UnixTime) -> Result<(), SecureError> {
+        let message = EncryptedPlaintext::decode(plaintext)?;
         let expected = self.session.session_id();
         if message.session_id != expected {
             return Err(SecureError::WrongSession {
@@ -315,9 +333,26 @@ impl SecureSession {
     /// `rng` supplies the padding, which feeds `msg_key`: use a
     /// cryptographically secure source in production.
     pub fn poll_transmit(&mut self, now: UnixTime, rng: &mut impl RandomSource) -> Option<Vec<u8>> {
-        let transmit = self.session.poll_transmit(now)?;
+        let mut packet = Vec::new();
+        self.poll_transmit_into(now, rng, &mut packet)
+            .then_some(packet)
+    }
+
+    /// [`poll_transmit`](Self::poll_transmit) into a buffer the caller
+    /// reuses: appends the packet to `out` and returns `true`, or returns
+    /// `false` and leaves `out` alone when there is nothing to send.
+    pub fn poll_transmit_into(
+        &mut self,
+        now: UnixTime,
+        rng: &mut impl RandomSource,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Some(transmit) = self.session.poll_transmit(now) else {
+            return false;
+        };
         self.collect_session_events();
-        Some(self.seal(&transmit, rng))
+        self.seal(&transmit, rng, out);
+        true
     }
 
     /// Like [`poll_transmit`](Self::poll_transmit) for HTTP transport mode:
@@ -329,7 +364,9 @@ impl SecureSession {
     ) -> Option<Vec<u8>> {
         let transmit = self.session.poll_long_poll(now)?;
         self.collect_session_events();
-        Some(self.seal(&transmit, rng))
+        let mut packet = Vec::new();
+        self.seal(&transmit, rng, &mut packet);
+        Some(packet)
     }
 
     /// The next event: transport-level ones and the session's, in the
@@ -340,17 +377,19 @@ impl SecureSession {
             .or_else(|| self.session.poll_event().map(SecureEvent::Session))
     }
 
-    /// Pads, encrypts and remembers the quick-ack token of one message.
-    fn seal(&mut self, transmit: &Transmit, rng: &mut impl RandomSource) -> Vec<u8> {
+    /// Pads, encrypts and remembers the quick-ack token of one message,
+    /// appending the packet to `out`.
+    fn seal(&mut self, transmit: &Transmit, rng: &mut impl RandomSource, out: &mut Vec<u8>) {
         let padding_len = padding_len(transmit.body.len(), self.max_padding, rng);
         let mut padding = [0u8; 1024];
         let padding = &mut padding[..padding_len];
         rng.fill_bytes(padding);
 
-        let mut packet = Vec::with_capacity(
+        let start = out.len();
+        out.reserve(
             PACKET_HEADER_LEN + EncryptedPlaintext::HEADER_LEN + transmit.body.len() + padding_len,
         );
-        packet.resize(PACKET_HEADER_LEN, 0);
+        out.resize(start + PACKET_HEADER_LEN, 0);
         EncryptedPlaintext {
             salt: transmit.salt,
             session_id: transmit.session_id,
@@ -358,11 +397,10 @@ impl SecureSession {
             seq_no: transmit.seq_no,
             body: &transmit.body,
         }
-        .encode_with_padding(padding, &mut packet)
+        .encode_with_padding(padding, out)
         .expect("the session produces 4-byte aligned bodies and padding_len is valid");
-        let token = encrypt_message_in_place(&self.key, Side::Client, &mut packet);
+        let token = encrypt_message_in_place(&self.key, Side::Client, &mut out[start..]);
         self.remember_quick_ack(token, carried_msg_ids(transmit));
-        packet
     }
 
     fn remember_quick_ack(&mut self, token: u32, msg_ids: Vec<i64>) {
