@@ -407,3 +407,44 @@ fn in_place_variants_agree() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Two requests queued together go out in one container; its quick ack
+/// names the container and both requests inside.
+#[test]
+fn quick_ack_of_a_container_names_its_contents() {
+    let mut client = client();
+    let mut rng = SplitMix64::new(9);
+    let a = client
+        .session_mut()
+        .enqueue(&functions::Ping { ping_id: 10 }, now());
+    let b = client
+        .session_mut()
+        .enqueue(&functions::Ping { ping_id: 11 }, now());
+    let packet = client.poll_transmit(now(), &mut rng).unwrap();
+    assert_eq!(client.poll_transmit(now(), &mut rng), None, "one packet");
+
+    let key = AuthKey::from_bytes(key_bytes());
+    let plaintext = open(&packet);
+    let container_id = EncryptedPlaintext::decode(&plaintext).unwrap().msg_id;
+    let token = mtproto::crypto::quick_ack_token(&mtproto::crypto::msg_key_large(
+        &key,
+        Side::Client,
+        &plaintext,
+    ));
+    assert!(client.handle_quick_ack(token));
+    let (a_id, b_id) = (
+        client.session().msg_id_of(a).unwrap(),
+        client.session().msg_id_of(b).unwrap(),
+    );
+    match client.poll_event() {
+        Some(SecureEvent::QuickAck { msg_ids }) => {
+            assert_eq!(msg_ids[0], container_id);
+            assert_ne!(container_id, a_id);
+            assert!(
+                msg_ids.contains(&a_id) && msg_ids.contains(&b_id),
+                "{msg_ids:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
