@@ -38,6 +38,7 @@ pub mod msg_id;
 pub mod random;
 pub mod rpc_error;
 pub mod salt;
+pub mod secure;
 pub mod session;
 mod side;
 pub mod transport;

@@ -161,6 +161,13 @@ impl Session {
         self.numbering.time_offset()
     }
 
+    /// Sets the server's clock minus ours, in msg_id units (2^-32 s): the
+    /// key exchange measures it before the session exists, and without it
+    /// the first messages of a client with a wrong clock are refused.
+    pub fn set_time_offset(&mut self, offset: i64) {
+        self.numbering.ids().set_time_offset(offset);
+    }
+
     /// The msg_id a request was last sent with.
     pub fn msg_id_of(&self, request: RequestId) -> Option<i64> {
         self.requests.get(request).map(|r| r.msg_id)
