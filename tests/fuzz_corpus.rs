@@ -125,43 +125,12 @@ mod seeds {
                 let choice = (i as u8 * 6) << 1 | u8::from(with_secret);
                 let mut stream = vec![choice];
                 let packets: [&[u8]; 2] = [&[1; 8], &[2; 20]];
-                match kind {
-                    Kind::Abridged => {
-                        let (mut tx, _) = obf
-                            .into_client(
-                                header,
-                                abridged::Encoder::client(),
-                                abridged::Decoder::client(),
-                            )
-                            .unwrap();
-                        for p in packets {
-                            tx.encode_packet(p, true, &mut stream).unwrap();
-                        }
-                    }
-                    Kind::Intermediate => {
-                        let (mut tx, _) = obf
-                            .into_client(
-                                header,
-                                intermediate::Encoder::client(),
-                                intermediate::Decoder::client(),
-                            )
-                            .unwrap();
-                        for p in packets {
-                            tx.encode_packet(p, false, &mut stream).unwrap();
-                        }
-                    }
-                    _ => {
-                        let (mut tx, _) = obf
-                            .into_client(
-                                header,
-                                padded::Encoder::client(SplitMix64::new(3)),
-                                padded::Decoder::client(),
-                            )
-                            .unwrap();
-                        for p in packets {
-                            tx.encode_packet(p, false, &mut stream).unwrap();
-                        }
-                    }
+                // The padded transport pads from its own generator; the
+                // abridged stream also asks for quick acks.
+                let (mut tx, _) = obf.into_client_boxed(header, SplitMix64::new(3));
+                for p in packets {
+                    tx.encode_packet(p, kind == Kind::Abridged, &mut stream)
+                        .unwrap();
                 }
                 seeds.push(stream);
             }

@@ -10,7 +10,7 @@ use grammers_mtproto::transport::{self as gt, Transport};
 use mtproto::random::{RandomSource, SplitMix64};
 use mtproto::transport::mtproxy::{Secret, SecretError};
 use mtproto::transport::obfuscated::{ForbiddenStart, Obfuscation, ObfuscationError};
-use mtproto::transport::{abridged, intermediate, padded, Detected, Frame, Kind, TransportError};
+use mtproto::transport::{intermediate, Detected, Frame, Kind, TransportError};
 
 /// A source that hands out the given bytes, then panics: proves how many
 /// draws a header took.
@@ -218,44 +218,10 @@ fn every_split_point_of_both_directions() {
     for kind in [Kind::Abridged, Kind::Intermediate, Kind::PaddedIntermediate] {
         let (client, header) =
             Obfuscation::client(&mut SplitMix64::new(3), kind, Some(-1), Some(&[9; 16]));
+        let (mut tx, _) = client.into_client_boxed(header, SplitMix64::new(1));
         let mut wire = Vec::new();
-        match kind {
-            Kind::Abridged => {
-                let (mut tx, _) = client
-                    .into_client(
-                        header,
-                        abridged::Encoder::client(),
-                        abridged::Decoder::client(),
-                    )
-                    .unwrap();
-                for p in &packets {
-                    tx.encode_packet(p, false, &mut wire).unwrap();
-                }
-            }
-            Kind::Intermediate => {
-                let (mut tx, _) = client
-                    .into_client(
-                        header,
-                        intermediate::Encoder::client(),
-                        intermediate::Decoder::client(),
-                    )
-                    .unwrap();
-                for p in &packets {
-                    tx.encode_packet(p, false, &mut wire).unwrap();
-                }
-            }
-            _ => {
-                let (mut tx, _) = client
-                    .into_client(
-                        header,
-                        padded::Encoder::client(SplitMix64::new(1)),
-                        padded::Decoder::client(),
-                    )
-                    .unwrap();
-                for p in &packets {
-                    tx.encode_packet(p, false, &mut wire).unwrap();
-                }
-            }
+        for p in &packets {
+            tx.encode_packet(p, false, &mut wire).unwrap();
         }
         for split in 0..=wire.len() {
             for via_read_buf in [false, true] {

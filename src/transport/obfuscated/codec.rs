@@ -75,6 +75,18 @@ impl Obfuscation {
         self.wrap(Side::Server, None, encoder, decoder)
     }
 
+    /// [`into_client`](Self::into_client) for a transport chosen at run
+    /// time: the encoder and decoder of the kind given to
+    /// [`client`](Self::client), boxed. `rng` pads the padded intermediate
+    /// transport and is unused otherwise.
+    pub fn into_client_boxed<R: RandomSource + Send + 'static>(
+        self,
+        header: [u8; 64],
+        rng: R,
+    ) -> (BoxedEncoder, BoxedDecoder) {
+        self.boxed(Side::Client, Some(header), rng)
+    }
+
     /// [`into_server`](Self::into_server) for a transport known only at run
     /// time: the encoder and decoder of the header's kind, boxed. `rng`
     /// pads the padded intermediate transport and is unused otherwise.
@@ -82,7 +94,15 @@ impl Obfuscation {
         self,
         rng: R,
     ) -> (BoxedEncoder, BoxedDecoder) {
-        let side = Side::Server;
+        self.boxed(Side::Server, None, rng)
+    }
+
+    fn boxed<R: RandomSource + Send + 'static>(
+        self,
+        side: Side,
+        header: Option<[u8; 64]>,
+        rng: R,
+    ) -> (BoxedEncoder, BoxedDecoder) {
         let (encoder, decoder): (Box<dyn Encode + Send>, Box<dyn Decode + Send>) = match self.kind {
             Kind::Abridged => (
                 Box::new(abridged::Encoder::new(side).unprefixed()),
@@ -92,7 +112,7 @@ impl Obfuscation {
                 Box::new(intermediate::Encoder::new(side).unprefixed()),
                 Box::new(intermediate::Decoder::new(side).unprefixed()),
             ),
-            // `server` only yields the three tagged kinds.
+            // `client` and `server` only yield the three tagged kinds.
             Kind::PaddedIntermediate | Kind::Full => (
                 Box::new(padded::Encoder::new(side, rng).unprefixed()),
                 Box::new(padded::Decoder::new(side).unprefixed()),
@@ -103,7 +123,7 @@ impl Obfuscation {
             Encoder {
                 inner: encoder,
                 tx,
-                header: None,
+                header,
             },
             Decoder {
                 stream: StreamDecoder::new(decoder),
