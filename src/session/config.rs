@@ -29,8 +29,9 @@ pub struct SessionConfig {
     pub salt_refresh_margin: Duration,
     /// Container limits for packing and unpacking.
     pub container_limits: ContainerLimits,
-    /// How many times a message is re-sent after `bad_msg_notification`
-    /// before its request fails.
+    /// How many times a message is re-sent after `bad_msg_notification` or
+    /// `bad_server_salt` before its request fails with
+    /// [`SessionError::TooManyResends`](super::SessionError::TooManyResends).
     pub max_resends: u32,
 }
 

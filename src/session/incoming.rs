@@ -191,7 +191,10 @@ impl Session {
         self.events.push_back(Event::SaltChanged {
             salt: bad.new_server_salt,
         });
-        self.resend(self.expand(bad.bad_msg_id), None, now);
+        // Counted like any other rejection: a server that answers every
+        // re-send with another salt would otherwise keep the request
+        // re-sent forever.
+        self.resend(self.expand(bad.bad_msg_id), Some(bad.error_code), now);
     }
 
     fn on_bad_msg(&mut self, now: UnixTime, note: types::BadMsgNotification) {

@@ -117,6 +117,50 @@ fn bad_server_salt_adopts_the_salt_and_resends_with_a_new_msg_id() {
     assert!(new_id > container.msg_id && new_id != first);
 }
 
+/// A server that answers every re-send with `bad_server_salt` (a new salt
+/// each time) ends the request after `max_resends` re-sends instead of
+/// keeping it in flight forever (it was re-sent once per answer, without
+/// end).
+#[test]
+fn bad_server_salt_storm_ends_the_request_after_max_resends() {
+    let mut s = Session::new(
+        SessionConfig {
+            max_resends: 3,
+            ..config()
+        },
+        SESSION,
+        SALT,
+        at(0),
+    );
+    let (id, _) = ping(&mut s, 1);
+    let mut server = Server::new();
+    let mut answers = 0;
+    while let Some(msg_id) = s.msg_id_of(id) {
+        assert!(
+            answers < 100,
+            "still re-sent after {answers} bad_server_salt"
+        );
+        drain_transmits(&mut s, at(1));
+        let bad = types::BadServerSalt {
+            bad_msg_id: msg_id,
+            bad_msg_seqno: 1,
+            error_code: 48,
+            new_server_salt: 0x5a17 + answers,
+        };
+        server.send(&mut s, at(1), &bad.to_bytes());
+        answers += 1;
+    }
+    assert_eq!(answers, 4, "the first send and three re-sends");
+    assert!(events(&mut s).iter().any(|e| matches!(
+        e,
+        Event::Response {
+            outcome: Outcome::Failed(SessionError::TooManyResends { code: 48, .. }),
+            ..
+        }
+    )));
+    assert_eq!(s.pending_requests(), 0);
+}
+
 fn bad_msg(bad_msg_id: i64, error_code: i32) -> Vec<u8> {
     types::BadMsgNotification {
         bad_msg_id,
