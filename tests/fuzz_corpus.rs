@@ -103,7 +103,44 @@ mod seeds {
             ("gzip", gzip_seeds()),
             ("session", session_seeds()),
             ("obfuscated", obfuscated_seeds()),
+            ("decrypt", decrypt_seeds()),
         ]
+    }
+
+    /// Packets encrypted by each side from well-formed plaintexts (the
+    /// smallest and largest padding, an empty and a longer body), then
+    /// each cut short, and one under the other side's keys.
+    fn decrypt_seeds() -> Vec<Vec<u8>> {
+        use mtproto::crypto::{decrypt_message, encrypt_message};
+        use mtproto_test_support::fuzz::decrypt_key;
+        let key = decrypt_key();
+        let mut seeds = Vec::new();
+        for (choice, sender) in [(0u8, Side::Client), (1, Side::Server)] {
+            for (body_len, padding) in [(0usize, 16usize), (20, 12), (64, 1024), (4, 28)] {
+                let mut plaintext = 0x5a17_i64.to_le_bytes().to_vec();
+                plaintext.extend_from_slice(&(-42i64).to_le_bytes());
+                plaintext.extend_from_slice(&MSG_ID.to_le_bytes());
+                plaintext.extend_from_slice(&3i32.to_le_bytes());
+                plaintext.extend_from_slice(&(body_len as u32).to_le_bytes());
+                plaintext.extend((0..body_len + padding).map(|i| i as u8));
+                assert_eq!(plaintext.len() % 16, 0, "{body_len} + {padding}");
+                let packet = encrypt_message(&key, sender, &plaintext);
+                // A seed the target accepts, so the replay reaches the
+                // re-encryption check.
+                assert_eq!(decrypt_message(&key, sender, &packet), Ok(plaintext));
+                let mut seed = vec![choice];
+                seed.extend_from_slice(&packet);
+                seeds.push(seed.clone());
+                // Whole blocks short (msg_key no longer matches), and a
+                // ragged cut (refused before any AES).
+                seeds.push(seed[..seed.len() - 16].to_vec());
+                seeds.push(seed[..seed.len() - 5].to_vec());
+                // Decrypted as if the other side had sent it.
+                seed[0] ^= 1;
+                seeds.push(seed);
+            }
+        }
+        seeds
     }
 
     /// Client streams of each transport, with and without the secret and

@@ -17,6 +17,7 @@
 //!   [`bounded`](crate::counting::bounded)).
 
 mod container;
+mod decrypt;
 mod gzip;
 mod layers;
 mod obfuscated;
@@ -26,6 +27,7 @@ mod tl;
 mod transport;
 
 pub use container::container;
+pub use decrypt::{decrypt, decrypt_key};
 pub use gzip::{gzip, GZIP_CAP};
 pub use layers::{
     api_layer, both_layers, init, service_layer, Layer, API_TL, DYNAMIC_MAX_INFLATED, MTPROTO_TL,
@@ -50,6 +52,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("gzip", gzip),
     ("session", session),
     ("obfuscated", obfuscated),
+    ("decrypt", decrypt),
 ];
 
 /// A libFuzzer target running the check of that name: the counting
