@@ -80,7 +80,9 @@ mod seeds {
     use mtproto_types::{RawObject, Serialize};
     use tl_parser::{Definition, ParamType, Schema, TypeKind, TypeRef};
 
-    use mtproto_test_support::fuzz::{API_TL, MTPROTO_TL};
+    use mtproto_test_support::fuzz::{
+        auth_transcript, AuthTranscript, API_TL, AUTH_STEPS, MTPROTO_TL,
+    };
 
     pub fn all() -> Vec<(&'static str, Vec<Vec<u8>>)> {
         let service = tl_parser::parse(MTPROTO_TL).unwrap().schema;
@@ -104,7 +106,33 @@ mod seeds {
             ("session", session_seeds()),
             ("obfuscated", obfuscated_seeds()),
             ("decrypt", decrypt_seeds()),
+            ("auth_client", auth_seeds(|t| &t.answers)),
+            ("auth_server", auth_seeds(|t| &t.requests)),
         ]
+    }
+
+    /// For each step of one role, the honest peer's message there (which
+    /// the role must accept), cut one byte short, with a byte flipped in
+    /// the middle (inside the encrypted part where there is one), and the
+    /// message of the next step instead.
+    fn auth_seeds(messages: fn(&AuthTranscript) -> &[Vec<u8>; 3]) -> Vec<Vec<u8>> {
+        let honest = messages(auth_transcript());
+        let mut seeds = Vec::new();
+        for step in 0..AUTH_STEPS {
+            let message = &honest[usize::from(step)];
+            let with = |body: &[u8]| {
+                let mut seed = vec![step];
+                seed.extend_from_slice(body);
+                seed
+            };
+            seeds.push(with(message));
+            seeds.push(with(&message[..message.len() - 1]));
+            let mut flipped = message.clone();
+            flipped[message.len() / 2] ^= 0x40;
+            seeds.push(with(&flipped));
+            seeds.push(with(&honest[usize::from((step + 1) % AUTH_STEPS)]));
+        }
+        seeds
     }
 
     /// Packets encrypted by each side from well-formed plaintexts (the

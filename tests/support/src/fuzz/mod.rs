@@ -16,6 +16,7 @@
 //!   ([`Counting`](crate::counting::Counting),
 //!   [`bounded`](crate::counting::bounded)).
 
+mod auth;
 mod container;
 mod decrypt;
 mod gzip;
@@ -26,6 +27,7 @@ mod session;
 mod tl;
 mod transport;
 
+pub use auth::{auth_client, auth_server, auth_transcript, AuthTranscript, AUTH_STEPS};
 pub use container::container;
 pub use decrypt::{decrypt, decrypt_key};
 pub use gzip::{gzip, GZIP_CAP};
@@ -53,6 +55,8 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("session", session),
     ("obfuscated", obfuscated),
     ("decrypt", decrypt),
+    ("auth_client", auth_client),
+    ("auth_server", auth_server),
 ];
 
 /// A libFuzzer target running the check of that name: the counting
