@@ -80,7 +80,9 @@ mod seeds {
     use mtproto_types::{RawObject, Serialize};
     use tl_parser::{Definition, ParamType, Schema, TypeKind, TypeRef};
 
-    use mtproto_test_support::fuzz::{API_TL, MTPROTO_TL};
+    use mtproto_test_support::fuzz::{
+        auth_transcript, AuthTranscript, API_TL, AUTH_STEPS, MTPROTO_TL,
+    };
 
     pub fn all() -> Vec<(&'static str, Vec<Vec<u8>>)> {
         let service = tl_parser::parse(MTPROTO_TL).unwrap().schema;
@@ -103,7 +105,70 @@ mod seeds {
             ("gzip", gzip_seeds()),
             ("session", session_seeds()),
             ("obfuscated", obfuscated_seeds()),
+            ("decrypt", decrypt_seeds()),
+            ("auth_client", auth_seeds(|t| &t.answers)),
+            ("auth_server", auth_seeds(|t| &t.requests)),
         ]
+    }
+
+    /// For each step of one role, the honest peer's message there (which
+    /// the role must accept), cut one byte short, with a byte flipped in
+    /// the middle (inside the encrypted part where there is one), and the
+    /// message of the next step instead.
+    fn auth_seeds(messages: fn(&AuthTranscript) -> &[Vec<u8>; 3]) -> Vec<Vec<u8>> {
+        let honest = messages(auth_transcript());
+        let mut seeds = Vec::new();
+        for step in 0..AUTH_STEPS {
+            let message = &honest[usize::from(step)];
+            let with = |body: &[u8]| {
+                let mut seed = vec![step];
+                seed.extend_from_slice(body);
+                seed
+            };
+            seeds.push(with(message));
+            seeds.push(with(&message[..message.len() - 1]));
+            let mut flipped = message.clone();
+            flipped[message.len() / 2] ^= 0x40;
+            seeds.push(with(&flipped));
+            seeds.push(with(&honest[usize::from((step + 1) % AUTH_STEPS)]));
+        }
+        seeds
+    }
+
+    /// Packets encrypted by each side from well-formed plaintexts (the
+    /// smallest and largest padding, an empty and a longer body), then
+    /// each cut short, and one under the other side's keys.
+    fn decrypt_seeds() -> Vec<Vec<u8>> {
+        use mtproto::crypto::{decrypt_message, encrypt_message};
+        use mtproto_test_support::fuzz::decrypt_key;
+        let key = decrypt_key();
+        let mut seeds = Vec::new();
+        for (choice, sender) in [(0u8, Side::Client), (1, Side::Server)] {
+            for (body_len, padding) in [(0usize, 16usize), (20, 12), (64, 1024), (4, 28)] {
+                let mut plaintext = 0x5a17_i64.to_le_bytes().to_vec();
+                plaintext.extend_from_slice(&(-42i64).to_le_bytes());
+                plaintext.extend_from_slice(&MSG_ID.to_le_bytes());
+                plaintext.extend_from_slice(&3i32.to_le_bytes());
+                plaintext.extend_from_slice(&(body_len as u32).to_le_bytes());
+                plaintext.extend((0..body_len + padding).map(|i| i as u8));
+                assert_eq!(plaintext.len() % 16, 0, "{body_len} + {padding}");
+                let packet = encrypt_message(&key, sender, &plaintext);
+                // A seed the target accepts, so the replay reaches the
+                // re-encryption check.
+                assert_eq!(decrypt_message(&key, sender, &packet), Ok(plaintext));
+                let mut seed = vec![choice];
+                seed.extend_from_slice(&packet);
+                seeds.push(seed.clone());
+                // Whole blocks short (msg_key no longer matches), and a
+                // ragged cut (refused before any AES).
+                seeds.push(seed[..seed.len() - 16].to_vec());
+                seeds.push(seed[..seed.len() - 5].to_vec());
+                // Decrypted as if the other side had sent it.
+                seed[0] ^= 1;
+                seeds.push(seed);
+            }
+        }
+        seeds
     }
 
     /// Client streams of each transport, with and without the secret and

@@ -16,7 +16,9 @@
 //!   ([`Counting`](crate::counting::Counting),
 //!   [`bounded`](crate::counting::bounded)).
 
+mod auth;
 mod container;
+mod decrypt;
 mod gzip;
 mod layers;
 mod obfuscated;
@@ -25,7 +27,9 @@ mod session;
 mod tl;
 mod transport;
 
+pub use auth::{auth_client, auth_server, auth_transcript, AuthTranscript, AUTH_STEPS};
 pub use container::container;
+pub use decrypt::{decrypt, decrypt_key};
 pub use gzip::{gzip, GZIP_CAP};
 pub use layers::{
     api_layer, both_layers, init, service_layer, Layer, API_TL, DYNAMIC_MAX_INFLATED, MTPROTO_TL,
@@ -50,6 +54,9 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("gzip", gzip),
     ("session", session),
     ("obfuscated", obfuscated),
+    ("decrypt", decrypt),
+    ("auth_client", auth_client),
+    ("auth_server", auth_server),
 ];
 
 /// A libFuzzer target running the check of that name: the counting

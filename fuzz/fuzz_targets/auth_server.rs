@@ -1,0 +1,5 @@
+//! Fuzz target `auth_server`: the check `mtproto_test_support::fuzz::auth_server`, shared
+//! with the stable corpus replay in `tests/fuzz_corpus.rs`.
+#![no_main]
+
+mtproto_test_support::fuzz_target!(auth_server);
