@@ -12,7 +12,7 @@ use mtproto::msg_id::UnixTime;
 use mtproto::random::SplitMix64;
 use mtproto::secure::{SecureError, SecureEvent, SecureSession};
 use mtproto::service::{functions, types};
-use mtproto::session::{Event, Outcome, RequestId, Session, SessionConfig};
+use mtproto::session::{Event, Outcome, RequestId, Session, SessionConfig, SessionError};
 use mtproto::transport::Frame;
 use mtproto::Side;
 use mtproto_types::{Deserialize, RawObject, Serialize};
@@ -204,10 +204,10 @@ fn refusals_are_distinct_and_change_nothing() {
     let wrong_session = server_packet(SESSION_ID ^ 1, server_msg_id(1), 1, &answer);
     assert_eq!(
         client.handle_packet(&wrong_session, now()),
-        Err(SecureError::WrongSession {
+        Err(SecureError::Session(SessionError::WrongSession {
             expected: SESSION_ID,
             found: SESSION_ID ^ 1
-        })
+        }))
     );
 
     // An even (client-style) msg_id.
@@ -394,7 +394,7 @@ fn in_place_variants_agree() {
     let mut wrong_session = server_packet(SESSION_ID + 1, server_msg_id(1), 1, &answer);
     assert!(matches!(
         client.handle_packet_in_place(&mut wrong_session, now()),
-        Err(SecureError::WrongSession { .. })
+        Err(SecureError::Session(SessionError::WrongSession { .. }))
     ));
     let mut good = good;
     client.handle_packet_in_place(&mut good, now()).unwrap();

@@ -9,7 +9,8 @@ use crate::session::SessionError;
 /// Why an incoming packet was refused.
 ///
 /// Every variant except [`SecureError::Session`] is reported before the
-/// session sees the message, so the session's state is unchanged.
+/// session sees the message, so the session's state is unchanged; so is
+/// `Session(SessionError::WrongSession)`, the session's own first check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecureError {
@@ -21,14 +22,6 @@ pub enum SecureError {
     /// The authenticated plaintext did not decode as an envelope.
     #[error("plaintext envelope: {0}")]
     Envelope(#[from] EnvelopeError),
-    /// The message names another session of this key.
-    #[error("message for session {found:#018x}, this is session {expected:#018x}")]
-    WrongSession {
-        /// Our session id.
-        expected: i64,
-        /// The one in the message.
-        found: i64,
-    },
     /// A message from the server carries an even msg_id; server msg_ids
     /// are odd (1 or 3 mod 4), client ones even.
     #[error("msg_id {msg_id:#018x} from the server is even")]
@@ -36,8 +29,9 @@ pub enum SecureError {
         /// The msg_id.
         msg_id: i64,
     },
-    /// The session refused the message as a whole (e.g. a malformed
-    /// container); it may have recorded an event about it.
+    /// The session refused the message: another session of this key
+    /// ([`SessionError::WrongSession`], nothing changed), or a malformed
+    /// container as a whole (it may have recorded an event about it).
     #[error("session: {0}")]
     Session(#[from] SessionError),
 }

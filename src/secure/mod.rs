@@ -264,13 +264,6 @@ impl SecureSession {
     /// The checks after decryption, then the session.
     fn deliver(&mut self, plaintext: &[u8], now: UnixTime) -> Result<(), SecureError> {
         let message = EncryptedPlaintext::decode(plaintext)?;
-        let expected = self.session.session_id();
-        if message.session_id != expected {
-            return Err(SecureError::WrongSession {
-                expected,
-                found: message.session_id,
-            });
-        }
         if message.msg_id & 1 == 0 {
             return Err(SecureError::EvenMsgId {
                 msg_id: message.msg_id,
@@ -278,9 +271,8 @@ impl SecureSession {
         }
         // The salt is deliberately not checked: a client learns new salts
         // from the server (bad_server_salt, future_salts), never the reverse.
-        let result = self
-            .session
-            .handle_message(now, message.msg_id, message.seq_no, message.body);
+        // The session refuses another session's message before it changes.
+        let result = self.session.handle_envelope(now, &message);
         self.collect_session_events();
         result.map_err(SecureError::from)
     }

@@ -253,7 +253,17 @@ impl Session {
         now: UnixTime,
         plaintext: &[u8],
     ) -> Result<(), SessionError> {
-        let message = EncryptedPlaintext::decode(plaintext)?;
+        self.handle_envelope(now, &EncryptedPlaintext::decode(plaintext)?)
+    }
+
+    /// Handles a plaintext whose envelope the caller has already decoded
+    /// (the secure layer reads its msg_id first): refuses another session's
+    /// message before anything changes, then handles its message.
+    pub fn handle_envelope(
+        &mut self,
+        now: UnixTime,
+        message: &EncryptedPlaintext<'_>,
+    ) -> Result<(), SessionError> {
         if message.session_id != self.session_id {
             return Err(SessionError::WrongSession {
                 expected: self.session_id,
